@@ -1,0 +1,105 @@
+"""Checks for public entry points. Each error names the argument, what was expected and what
+was received, in the form ``"<name> must be <expected>. Received: <name>=<value>"``."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, np.ndarray):
+        return f"array of shape {value.shape} and dtype {value.dtype}"
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def fail(name: str, expected: str, value: object, error: type = ValueError) -> None:
+    """Raise `error` with numnet's uniform message."""
+    raise error(f"{name} must be {expected}. Received: {name}={_shown(value)}")
+
+
+def check_positive_int(name: str, value: object) -> int:
+    """Return `value` as int if it is an integer >= 1, else raise."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        fail(name, "a positive integer", value, TypeError)
+    if value < 1:
+        fail(name, "a positive integer", value)
+    return int(value)
+
+
+def check_nonnegative_int(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        fail(name, "a non-negative integer", value, TypeError)
+    if value < 0:
+        fail(name, "a non-negative integer", value)
+    return int(value)
+
+
+def check_fraction(name: str, value: object, *, inclusive_high: bool = False) -> float:
+    """Return `value` as float if it lies in [0, 1) (or [0, 1] with inclusive_high)."""
+    interval = "[0, 1]" if inclusive_high else "[0, 1)"
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        fail(name, f"a float in {interval}", value, TypeError)
+    ok = 0 <= value <= 1 if inclusive_high else 0 <= value < 1
+    if not ok:
+        fail(name, f"a float in {interval}", value)
+    return float(value)
+
+
+def check_positive_float(name: str, value: object, *, allow_zero: bool = False) -> float:
+    expected = "a non-negative float" if allow_zero else "a positive float"
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        fail(name, expected, value, TypeError)
+    if not np.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+        fail(name, expected, value)
+    return float(value)
+
+
+def check_choice(name: str, value: object, choices: list[str] | tuple[str, ...]) -> str:
+    if value not in choices:
+        fail(name, f"one of {sorted(choices)}", value)
+    return value  # type: ignore[return-value]
+
+
+def check_array(
+    name: str,
+    value: object,
+    *,
+    ndim: int | None = None,
+    min_ndim: int = 1,
+    dtype: str | None = None,
+    allow_nonfinite: bool = False,
+) -> np.ndarray:
+    """Return `value` as a NumPy array of real numbers, or raise a clear error.
+
+    Rejects object, string, complex and boolean-free nonsense dtypes, empty arrays, wrong
+    ranks and (unless `allow_nonfinite`) NaN or infinity. `dtype` casts the result.
+    """
+    if isinstance(value, (str, bytes, dict, set)) or value is None:
+        fail(name, "an array of numbers", value, TypeError)
+    try:
+        array = np.asarray(value)
+    except (ValueError, TypeError) as error:  # ragged lists and the like
+        raise TypeError(
+            f"{name} must be an array of numbers. Received: {name}={_shown(value)} ({error})"
+        ) from None
+    if array.dtype.kind not in "biuf":
+        fail(name, "an array of real numbers (int, uint, float or bool)", array, TypeError)
+    if array.ndim < min_ndim or (ndim is not None and array.ndim != ndim):
+        expected = f"an array with {ndim} dimensions" if ndim is not None else (
+            f"an array with at least {min_ndim} dimension(s)"
+        )
+        fail(name, expected, array)
+    if array.size == 0:
+        fail(name, "a non-empty array", array)
+    if array.dtype.kind == "f" and not allow_nonfinite and not np.isfinite(array).all():
+        count = int(np.size(array) - np.count_nonzero(np.isfinite(array)))
+        raise ValueError(
+            f"{name} must contain only finite numbers. Received: {name} with {count} "
+            "NaN or infinite value(s)"
+        )
+    if dtype is not None and array.dtype != dtype:
+        array = array.astype(dtype)
+    return array

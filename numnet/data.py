@@ -1,0 +1,75 @@
+"""Getting batches into `fit`: arrays (shuffled each epoch), validation splits, one-hot labels."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import numpy as np
+
+from ._validation import check_array, check_positive_int, fail
+
+
+def to_categorical(y: object, num_classes: int | None = None, dtype: str = "float32") -> np.ndarray:
+    """One-hot encode integer labels: (n,) -> (n, num_classes), float32 by default.
+
+    Labels must be integers in [0, num_classes). num_classes defaults to max(y) + 1.
+    """
+    labels = check_array("y", y)
+    if labels.ndim > 1 and labels.shape[-1] == 1:
+        labels = labels.reshape(labels.shape[:-1])
+    if labels.dtype.kind == "f" and not np.array_equal(labels, np.round(labels)):
+        fail("y", "an array of integer class labels", labels)
+    if labels.min() < 0:
+        raise ValueError(f"y must hold non-negative class labels. Received: y with minimum "
+                         f"{labels.min()}")
+    if num_classes is None:
+        num_classes = int(labels.max()) + 1
+    num_classes = check_positive_int("num_classes", num_classes)
+    if labels.max() >= num_classes:
+        raise ValueError(f"y must hold class labels in [0, {num_classes - 1}] for "
+                         f"num_classes={num_classes}. Received: y with maximum {labels.max()}")
+    out = np.zeros((*labels.shape, num_classes), dtype=dtype)
+    np.put_along_axis(out, labels.astype(np.intp)[..., None], 1, axis=-1)
+    return out
+
+
+def split_validation(x: np.ndarray, y: np.ndarray, fraction: float):
+    """Keras's validation_split: the LAST `fraction` of the rows, taken before any shuffling.
+
+    Returns (x_train, y_train), (x_val, y_val); views, no copies.
+    """
+    n_val = int(len(x) * fraction)
+    if n_val == 0 or n_val == len(x):
+        raise ValueError(
+            f"validation_split={fraction} leaves {len(x) - n_val} training and {n_val} "
+            f"validation rows out of {len(x)}; both must be at least 1"
+        )
+    cut = len(x) - n_val
+    return (x[:cut], y[:cut]), (x[cut:], y[cut:])
+
+
+class ArrayBatches:
+    """Batches of (x, y) over arrays, reshuffled every epoch with the model's generator.
+
+    The last batch may be smaller (Keras keeps it too).
+    """
+
+    def __init__(self, x: np.ndarray, y: np.ndarray | None, batch_size: int,
+                 shuffle: bool = False, rng: np.random.Generator | None = None) -> None:
+        self.x, self.y = x, y
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.rng = rng if rng is not None else np.random.default_rng()
+
+    def __len__(self) -> int:
+        return -(-len(self.x) // self.batch_size)
+
+    def epoch(self, epoch: int = 0) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
+        n = len(self.x)
+        order = self.rng.permutation(n) if self.shuffle else None
+        for start in range(0, n, self.batch_size):
+            if order is None:
+                rows = slice(start, start + self.batch_size)
+            else:
+                rows = np.sort(order[start:start + self.batch_size])  # sorted: faster gathers
+            yield self.x[rows], (None if self.y is None else self.y[rows])

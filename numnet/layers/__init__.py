@@ -1,0 +1,15 @@
+"""Layers with hand-written forward and backward passes."""
+
+from .activation import Activation, Linear, ReLU, Sigmoid, Softmax, Tanh
+from .base import Layer
+from .dense import Dense
+from .dropout import Dropout
+from .reshaping import Flatten, Input
+
+# Every class a saved model may name; loading refuses anything else.
+LAYER_CLASSES: dict[str, type[Layer]] = {
+    cls.__name__: cls
+    for cls in (Activation, Dense, Dropout, Flatten, Input, Linear, ReLU, Sigmoid, Softmax, Tanh)
+}
+
+__all__ = ["Layer", "LAYER_CLASSES", *LAYER_CLASSES]

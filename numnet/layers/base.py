@@ -1,0 +1,151 @@
+"""The layer protocol: configuration, parameters, gradients, and the cache of the last
+training forward. A layer never owns an optimizer and never updates its own weights."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import defaultdict
+
+import numpy as np
+
+from .. import config
+from .._validation import fail
+
+Shape = tuple  # tuple[int | None, ...], batch axis first
+
+_name_counters: dict[str, itertools.count] = defaultdict(itertools.count)
+
+
+def _snake_case(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def unique_name(prefix: str) -> str:
+    """Keras-style names: dense, dense_1, dense_2, ... within this process."""
+    index = next(_name_counters[prefix])
+    return prefix if index == 0 else f"{prefix}_{index}"
+
+
+class Layer:
+    """Base class. Subclasses implement `build`, `forward`, `backward` and `get_config`.
+
+    Attributes:
+        params: ordered dict of parameter arrays, e.g. {"kernel": (in, units), "bias": (units,)};
+            updated in place by the optimizer.
+        grads: same keys, shapes and dtype; OVERWRITTEN by each `backward`.
+    """
+
+    def __init__(self, *, name: str | None = None, dtype: str | None = None,
+                 input_shape: tuple | None = None) -> None:
+        if name is not None and (not isinstance(name, str) or not name):
+            fail("name", "a non-empty string", name, TypeError)
+        if dtype is not None and dtype not in ("float32", "float64"):
+            fail("dtype", "'float32' or 'float64'", dtype)
+        self.name = name or unique_name(_snake_case(type(self).__name__))
+        self.dtype = dtype or config.floatx()
+        self.input_shape: Shape | None = None
+        self._declared_input_shape = None
+        if input_shape is not None:
+            self._declared_input_shape = _check_input_shape("input_shape", input_shape)
+        self.params: dict[str, np.ndarray] = {}
+        self.grads: dict[str, np.ndarray] = {}
+        self.built = False
+
+    # ---- building ------------------------------------------------------------------------
+    def build(self, input_shape: Shape, rng: np.random.Generator) -> None:
+        """Create parameters for inputs of `input_shape` (batch axis first, may be None)."""
+        self.input_shape = tuple(input_shape)
+        self.built = True
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        return tuple(input_shape)
+
+    @property
+    def output_shape(self) -> Shape:
+        if self.input_shape is None:
+            raise RuntimeError(f"{self.name} is not built yet, so it has no output shape")
+        return self.compute_output_shape(self.input_shape)
+
+    def add_param(self, key: str, value: np.ndarray) -> np.ndarray:
+        """Register parameter `key` and a zeroed gradient buffer of the same shape and dtype."""
+        self.params[key] = value
+        self.grads[key] = np.zeros_like(value)
+        return value
+
+    def count_params(self) -> int:
+        return int(sum(p.size for p in self.params.values()))
+
+    # ---- computing -----------------------------------------------------------------------
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        """Return y for a batch x; when training, keep what backward needs."""
+        raise NotImplementedError
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        """Given dL/dy, write dL/dparam into self.grads and return dL/dx."""
+        raise NotImplementedError
+
+    def __call__(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        return self.forward(x, training=training)
+
+    def _require_cache(self, value: object) -> None:
+        if value is None:
+            raise RuntimeError(
+                f"{type(self).__name__}.backward() called before forward(x, training=True)"
+            )
+
+    def _check_width(self, x: np.ndarray) -> None:
+        """Raise a clear error when x's feature width differs from the built input width."""
+        expected = self.input_shape[-1] if self.input_shape else None
+        if expected is not None and (x.ndim < 2 or x.shape[-1] != expected):
+            raise ValueError(
+                f"Input to layer '{self.name}' must have shape (batch, {expected}). "
+                f"Received: x with shape {x.shape}"
+            )
+
+    # ---- weights -------------------------------------------------------------------------
+    def get_weights(self) -> list[np.ndarray]:
+        return [p.copy() for p in self.params.values()]
+
+    def set_weights(self, weights: list[np.ndarray]) -> None:
+        """Copy `weights` (same order, shapes as `params`) into the parameters, in place."""
+        if len(weights) != len(self.params):
+            raise ValueError(
+                f"Layer '{self.name}' expects {len(self.params)} weight arrays. "
+                f"Received: {len(weights)}"
+            )
+        for (key, param), value in zip(self.params.items(), weights):
+            value = np.asarray(value)
+            if value.shape != param.shape:
+                raise ValueError(
+                    f"Weight '{key}' of layer '{self.name}' must have shape {param.shape}. "
+                    f"Received: shape {value.shape}"
+                )
+            param[...] = value
+
+    # ---- configuration -------------------------------------------------------------------
+    def get_config(self) -> dict:
+        """JSON-able constructor arguments."""
+        config_ = {"name": self.name, "dtype": self.dtype}
+        if self._declared_input_shape is not None:
+            config_["input_shape"] = list(self._declared_input_shape)
+        return config_
+
+    @classmethod
+    def from_config(cls, config_: dict) -> "Layer":
+        return cls(**config_)
+
+    def __repr__(self) -> str:
+        shown = {k: v for k, v in self.get_config().items() if k not in ("dtype",)}
+        args = ", ".join(f"{k}={v!r}" for k, v in shown.items())
+        return f"{type(self).__name__}({args})"
+
+
+def _check_input_shape(name: str, shape: object) -> tuple:
+    if isinstance(shape, int):
+        shape = (shape,)
+    if not isinstance(shape, (tuple, list)) or not shape or not all(
+        (isinstance(d, int) and not isinstance(d, bool) and d > 0) or d is None for d in shape
+    ):
+        fail(name, "a non-empty tuple of positive integers (without the batch axis)", shape)
+    return tuple(shape)

@@ -1,0 +1,92 @@
+"""Dense: the fully connected layer, with an optional built-in activation."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import initializers
+from .._validation import check_positive_int, fail
+from ..ops import get_ops
+from . import activation as activations
+from .base import Layer
+
+
+class Dense(Layer):
+    """y = activation(x W + b).
+
+    Args:
+        units: output width.
+        activation: "relu", "softmax", "sigmoid", "tanh", "linear" or None (linear).
+        use_bias: whether to add the bias b.
+        kernel_initializer, bias_initializer: initializer names (see numnet.initializers).
+        input_shape: (in,) when this is the model's first layer.
+
+    Input shape: (batch, in).  Output shape: (batch, units).
+    Parameters: kernel (in, units), bias (units,).
+    """
+
+    def __init__(self, units: int, activation: str | None = None, use_bias: bool = True,
+                 kernel_initializer: str = "glorot_uniform", bias_initializer: str = "zeros",
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.units = check_positive_int("units", units)
+        self.activation = activations.get(activation)
+        if not isinstance(use_bias, bool):
+            fail("use_bias", "True or False", use_bias, TypeError)
+        self.use_bias = use_bias
+        self.kernel_initializer = initializers.get(kernel_initializer, "kernel_initializer")
+        self.bias_initializer = initializers.get(bias_initializer, "bias_initializer")
+        self._x: np.ndarray | None = None
+
+    def build(self, input_shape: tuple, rng: np.random.Generator) -> None:
+        if len(input_shape) != 2 or input_shape[-1] is None:
+            fail("input_shape", "(batch, features) with a known feature width "
+                 "(add a Flatten layer before Dense for images)", tuple(input_shape))
+        width = input_shape[-1]
+        self.add_param("kernel", self.kernel_initializer((width, self.units), rng, self.dtype))
+        if self.use_bias:
+            self.add_param("bias", self.bias_initializer((self.units,), rng, self.dtype))
+        super().build(input_shape, rng)
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        return (*input_shape[:-1], self.units)
+
+    @property
+    def kernel(self) -> np.ndarray:
+        return self.params["kernel"]
+
+    @property
+    def bias(self) -> np.ndarray | None:
+        return self.params.get("bias")
+
+    # z = x W + b,  y = activation(z)
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        self._check_width(x)
+        z = get_ops().dense_forward(x, self.kernel, self.bias)
+        if training:
+            self._x = x
+        return self.activation.forward(z, training=training)
+
+    # dz = activation'(dy);  dW = xᵀ dz, db = Σ_batch dz, dx = dz Wᵀ
+    def backward(self, dy: np.ndarray, need_dx: bool = True) -> np.ndarray | None:
+        """Returns dL/dx (None when `need_dx` is False: a model's first layer skips dz Wᵀ)."""
+        self._require_cache(self._x)
+        return self.backward_linear(self.activation.backward(dy), need_dx)
+
+    def backward_linear(self, dz: np.ndarray, need_dx: bool = True) -> np.ndarray | None:
+        """Backward through z = x W + b only, given dL/dz (used by the fused softmax + loss
+        path). Returns dL/dx, or None when `need_dx` is False."""
+        self._require_cache(self._x)
+        return get_ops().dense_backward(
+            self._x, self.kernel, dz, self.grads["kernel"], self.grads.get("bias"), need_dx
+        )
+
+    def get_config(self) -> dict:
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "activation": activations.name_of(self.activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": initializers.name_of(self.kernel_initializer),
+            "bias_initializer": initializers.name_of(self.bias_initializer),
+        }

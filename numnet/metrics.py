@@ -1,0 +1,80 @@
+"""Metrics: per-sample scores averaged over an epoch, and the running mean that averages them."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from ._validation import fail
+from .losses import BinaryCrossentropy, Loss, SparseCategoricalCrossentropy
+
+Metric = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+def categorical_accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    """1.0 where argmax t == argmax p, else 0.0. Shapes (n, classes) -> (n,)."""
+    return (y_true.argmax(axis=-1) == y_pred.argmax(axis=-1)).astype(np.float32)
+
+
+def sparse_categorical_accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    """1.0 where label == argmax p. Shapes (n,), (n, classes) -> (n,)."""
+    return (y_true.reshape(-1) == y_pred.argmax(axis=-1)).astype(np.float32)
+
+
+def binary_accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    """Mean over outputs of 1.0 where (p > 0.5) == t. -> (n,)"""
+    hits = (y_pred > 0.5) == (y_true > 0.5)
+    return hits.reshape(len(y_pred), -1).mean(axis=-1, dtype=np.float32)
+
+
+def mean_absolute_error(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    return np.abs(y_pred - y_true).reshape(len(y_pred), -1).mean(axis=-1)
+
+
+def mean_squared_error(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    return ((y_pred - y_true) ** 2).reshape(len(y_pred), -1).mean(axis=-1)
+
+
+_BY_NAME: dict[str, Metric] = {
+    "categorical_accuracy": categorical_accuracy,
+    "sparse_categorical_accuracy": sparse_categorical_accuracy,
+    "binary_accuracy": binary_accuracy,
+    "mae": mean_absolute_error,
+    "mean_absolute_error": mean_absolute_error,
+    "mse": mean_squared_error,
+    "mean_squared_error": mean_squared_error,
+}
+_ACCURACY_ALIASES = ("accuracy", "acc")
+
+
+def get(identifier: str, loss: Loss) -> Metric:
+    """A metric by Keras name. "accuracy"/"acc" picks the variant that fits `loss`, as Keras does."""
+    if identifier in _ACCURACY_ALIASES:
+        if isinstance(loss, SparseCategoricalCrossentropy):
+            return sparse_categorical_accuracy
+        if isinstance(loss, BinaryCrossentropy):
+            return binary_accuracy
+        return categorical_accuracy
+    if not isinstance(identifier, str) or identifier not in _BY_NAME:
+        fail("metrics", f"a list of names from {sorted([*_ACCURACY_ALIASES, *_BY_NAME])}",
+             identifier)
+    return _BY_NAME[identifier]
+
+
+class Mean:
+    """Weighted running mean: update(value, weight); result() = Σ w·v / Σ w."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.total = 0.0
+        self.count = 0.0
+
+    def update(self, value: float, weight: float = 1.0) -> None:
+        self.total += float(value) * weight
+        self.count += weight
+
+    def result(self) -> float:
+        return self.total / self.count if self.count else float("nan")

@@ -1,0 +1,170 @@
+"""The reference maths of numnet, in plain NumPy: one method per op, readable first.
+
+Every layer, loss and optimizer calls these through `numnet.ops.get_ops()`. The Numba backend
+(`numba_ops.NumbaOps`) subclasses this class and overrides only measured hot spots; tests check
+each override against the method here. Shapes: `x` is (batch, features) unless noted; every op
+returns arrays of its input's float dtype (constants are cast so float32 stays float32).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class NumpyOps:
+    """Reference implementation of every op numnet needs."""
+
+    name = "numpy"
+
+    # ---- Dense: y = x W + b ------------------------------------------------------------------
+    def dense_forward(self, x: np.ndarray, kernel: np.ndarray, bias: np.ndarray | None) -> np.ndarray:
+        """(n, in) @ (in, units) + (units,) -> (n, units)."""
+        z = x @ kernel
+        if bias is not None:
+            z += bias
+        return z
+
+    def dense_backward(
+        self,
+        x: np.ndarray,
+        kernel: np.ndarray,
+        dz: np.ndarray,
+        grad_kernel: np.ndarray,
+        grad_bias: np.ndarray | None,
+        need_dx: bool = True,
+    ) -> np.ndarray | None:
+        """z = x W + b  ->  dW = xᵀ dz, db = Σ_batch dz, dx = dz Wᵀ.
+
+        Writes dW and db into `grad_kernel` and `grad_bias` (overwriting them) and returns dx,
+        or None when `need_dx` is False (the first layer needs no input gradient).
+        """
+        np.matmul(x.T, dz, out=grad_kernel)
+        if grad_bias is not None:
+            np.sum(dz, axis=0, out=grad_bias)
+        return dz @ kernel.T if need_dx else None
+
+    # ---- Activations: each forward beside its backward -----------------------------------------
+    def relu(self, x: np.ndarray) -> np.ndarray:
+        """y = max(x, 0)."""
+        return np.maximum(x, np.array(0, dtype=x.dtype))
+
+    def relu_backward(self, dy: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """dx = dy where y > 0, else 0."""
+        return np.where(y > 0, dy, np.array(0, dtype=dy.dtype))
+
+    def sigmoid(self, x: np.ndarray) -> np.ndarray:
+        """y = 1 / (1 + e^-x), computed without overflow for large |x|."""
+        e = np.exp(-np.abs(x))
+        return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+
+    def sigmoid_backward(self, dy: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """dx = dy · y (1 - y)."""
+        return dy * y * (1 - y)
+
+    def tanh(self, x: np.ndarray) -> np.ndarray:
+        return np.tanh(x)
+
+    def tanh_backward(self, dy: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """dx = dy · (1 - y²)."""
+        return dy * (1 - y * y)
+
+    def softmax(self, x: np.ndarray, axis: int = -1) -> np.ndarray:
+        """y_i = e^(x_i - max x) / Σ_j e^(x_j - max x) along `axis`."""
+        e = np.exp(x - x.max(axis=axis, keepdims=True))
+        return e / e.sum(axis=axis, keepdims=True)
+
+    def softmax_backward(self, dy: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarray:
+        """Jacobian-vector product: dx = y · (dy - Σ_j dy_j y_j)."""
+        return y * (dy - (dy * y).sum(axis=axis, keepdims=True))
+
+    # ---- Dropout (inverted): y = x · mask, mask ∈ {0, 1/(1-rate)} ------------------------------
+    def dropout_mask(
+        self, rng: np.random.Generator, shape: tuple[int, ...], rate: float, dtype: np.dtype
+    ) -> np.ndarray:
+        """Keep each unit with probability 1 - rate and scale kept units by 1 / (1 - rate)."""
+        keep = rng.random(shape, dtype=np.float32) >= np.float32(rate)
+        return keep.astype(dtype) * np.array(1 / (1 - rate), dtype=dtype)
+
+    def dropout_forward(self, x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        return x * mask
+
+    def dropout_backward(self, dy: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """dx = dy · mask (the same mask as the forward pass)."""
+        return dy * mask
+
+    # ---- Losses: mean over the batch of a per-sample loss; value beside gradient --------------
+    def categorical_crossentropy(self, y_true: np.ndarray, y_pred: np.ndarray, epsilon: float) -> np.ndarray:
+        """Per-sample loss -Σ_k t_k log q_k, q = clip(p / Σ p, ε, 1 - ε) (Keras semantics). -> (n,)"""
+        q = np.clip(y_pred / y_pred.sum(axis=-1, keepdims=True), epsilon, 1 - epsilon)
+        return -(y_true * np.log(q)).sum(axis=-1)
+
+    def categorical_crossentropy_grad(self, y_true: np.ndarray, y_pred: np.ndarray, epsilon: float) -> np.ndarray:
+        """d(mean loss)/dp through the renormalisation and the clip.
+
+        q = p/s (s = Σ p), g = dL/dq = -t/q / n where q is not clipped (0 where it is);
+        dL/dp_j = (g_j - Σ_k g_k q_k) / s.
+        """
+        n = y_true.shape[0]
+        s = y_pred.sum(axis=-1, keepdims=True)
+        q = y_pred / s
+        inside = (q > epsilon) & (q < 1 - epsilon)
+        g = np.where(inside, -y_true / np.clip(q, epsilon, 1 - epsilon), 0).astype(y_pred.dtype) / y_pred.dtype.type(n)
+        return (g - (g * q).sum(axis=-1, keepdims=True)) / s
+
+    def softmax_crossentropy_grad(self, y_true: np.ndarray, probs: np.ndarray) -> np.ndarray:
+        """Fused softmax + cross-entropy: d(mean loss)/d(logits) = (p - t) / n."""
+        return (probs - y_true) / probs.dtype.type(y_true.shape[0])
+
+    def mean_squared_error(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        """Per-sample mean over features of (p - t)². -> (n,)"""
+        return ((y_pred - y_true) ** 2).reshape(len(y_pred), -1).mean(axis=-1)
+
+    def mean_squared_error_grad(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        """d(mean loss)/dp = 2 (p - t) / (n · features)."""
+        return (y_pred - y_true) * y_pred.dtype.type(2 / y_pred.size)
+
+    def binary_crossentropy(self, y_true: np.ndarray, y_pred: np.ndarray, epsilon: float) -> np.ndarray:
+        """Per-sample mean over outputs of -[t log p + (1-t) log(1-p)], p clipped to [ε, 1-ε]."""
+        p = np.clip(y_pred, epsilon, 1 - epsilon)
+        loss = -(y_true * np.log(p) + (1 - y_true) * np.log(1 - p))
+        return loss.reshape(len(y_pred), -1).mean(axis=-1)
+
+    def binary_crossentropy_grad(self, y_true: np.ndarray, y_pred: np.ndarray, epsilon: float) -> np.ndarray:
+        """dL/dp = (p - t) / (p (1 - p)) / size where p is not clipped, else 0."""
+        p = np.clip(y_pred, epsilon, 1 - epsilon)
+        inside = (y_pred > epsilon) & (y_pred < 1 - epsilon)
+        grad = (p - y_true) / (p * (1 - p)) / y_pred.dtype.type(y_pred.size)
+        return np.where(inside, grad, 0).astype(y_pred.dtype, copy=False)
+
+    # ---- Optimizer updates, in place on `param` and the slots ---------------------------------
+    def sgd_update(self, param: np.ndarray, grad: np.ndarray, velocity: np.ndarray | None,
+                   lr: float, momentum: float, nesterov: bool) -> None:
+        """Keras SGD: v = m v - lr g;  w += v  (nesterov: w += m v - lr g)."""
+        dtype = param.dtype.type
+        if velocity is None:
+            param -= dtype(lr) * grad
+            return
+        velocity *= dtype(momentum)
+        velocity -= dtype(lr) * grad
+        if nesterov:
+            param += dtype(momentum) * velocity - dtype(lr) * grad
+        else:
+            param += velocity
+
+    def rmsprop_update(self, param: np.ndarray, grad: np.ndarray, velocity: np.ndarray,
+                       lr: float, rho: float, epsilon: float) -> None:
+        """Keras RMSprop: v = ρ v + (1-ρ) g²;  w -= lr g / √(v + ε)   (ε inside the root)."""
+        dtype = param.dtype.type
+        velocity *= dtype(rho)
+        velocity += dtype(1 - rho) * grad * grad
+        param -= dtype(lr) * grad / np.sqrt(velocity + dtype(epsilon))
+
+    def adam_update(self, param: np.ndarray, grad: np.ndarray, m: np.ndarray, v: np.ndarray,
+                    lr: float, beta_1: float, beta_2: float, epsilon: float, step: int) -> None:
+        """Keras Adam: m += (g - m)(1-β1); v += (g² - v)(1-β2);
+        w -= lr √(1-β2^t)/(1-β1^t) · m / (√v + ε)."""
+        dtype = param.dtype.type
+        m += (grad - m) * dtype(1 - beta_1)
+        v += (grad * grad - v) * dtype(1 - beta_2)
+        alpha = lr * np.sqrt(1 - beta_2**step) / (1 - beta_1**step)
+        param -= dtype(alpha) * m / (np.sqrt(v) + dtype(epsilon))

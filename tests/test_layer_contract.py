@@ -1,0 +1,106 @@
+"""One contract, every layer: shapes, dtype, determinism at inference, config round trip,
+backward before forward, and a full finite-difference gradient check in float64."""
+
+import numpy as np
+import pytest
+
+from numnet import layers
+from numnet.layers import LAYER_CLASSES
+
+from gradcheck import numerical_gradient, relative_error
+
+# (factory, input shape without batch); every class in LAYER_CLASSES must appear here.
+CASES = {
+    "Dense": (lambda **kw: layers.Dense(4, **kw), (5,)),
+    "Dense-relu": (lambda **kw: layers.Dense(4, activation="relu", **kw), (5,)),
+    "Dense-softmax": (lambda **kw: layers.Dense(4, activation="softmax", **kw), (5,)),
+    "Dense-nobias-tanh": (lambda **kw: layers.Dense(3, activation="tanh", use_bias=False, **kw), (5,)),
+    "Dropout": (lambda **kw: layers.Dropout(0.5, seed=3, **kw), (6,)),
+    "Flatten": (lambda **kw: layers.Flatten(**kw), (2, 3)),
+    "Input": (lambda **kw: layers.Input(shape=(4,), **kw), (4,)),
+    "ReLU": (lambda **kw: layers.ReLU(**kw), (5,)),
+    "Softmax": (lambda **kw: layers.Softmax(**kw), (5,)),
+    "Sigmoid": (lambda **kw: layers.Sigmoid(**kw), (5,)),
+    "Tanh": (lambda **kw: layers.Tanh(**kw), (5,)),
+    "Linear": (lambda **kw: layers.Linear(**kw), (5,)),
+    "Activation": (lambda **kw: layers.Activation("sigmoid", **kw), (5,)),
+}
+
+
+def test_every_layer_class_has_a_contract_case():
+    covered = {key.split("-")[0] for key in CASES}
+    assert covered == set(LAYER_CLASSES)
+
+
+def make(case, dtype="float32", seed=0):
+    factory, shape = CASES[case]
+    layer = factory(dtype=dtype)
+    layer.build((None, *shape), np.random.default_rng(seed))
+    x = np.random.default_rng(seed + 1).uniform(-2, 2, size=(3, *shape)).astype(dtype)
+    x[np.abs(x) < 0.05] = 0.3  # keep ReLU away from its kink for finite differences
+    return layer, x
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_output_shape_and_dtype(case):
+    layer, x = make(case)
+    y = layer.forward(x, training=True)
+    assert y.dtype == np.float32
+    assert y.shape[1:] == tuple(layer.compute_output_shape((None, *x.shape[1:])))[1:]
+    assert layer.backward(np.ones_like(y)).dtype == np.float32
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_inference_is_deterministic(case):
+    layer, x = make(case)
+    np.testing.assert_array_equal(layer.forward(x), layer.forward(x))
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_config_round_trip(case):
+    layer, _ = make(case)
+    clone = type(layer).from_config(layer.get_config())
+    assert clone.get_config() == layer.get_config()
+    assert type(layer).__name__ in repr(layer)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c not in ("Input", "Linear")])
+def test_backward_before_training_forward_raises(case):
+    layer, x = make(case)
+    layer.forward(x, training=False)
+    name = type(layer).__name__
+    with pytest.raises(RuntimeError, match=rf"{name}.backward\(\) called before forward\(x, training=True\)"):
+        layer.backward(np.ones(layer.compute_output_shape(x.shape)))
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_gradients_match_finite_differences(case):
+    """L = Σ y·r for a fixed random r: backward(r) must equal dL/dx, and grads dL/dparam."""
+    layer, x = make(case, dtype="float64")
+    r = np.random.default_rng(7).standard_normal(layer.forward(x).shape)
+    seed = getattr(layer, "seed", None)
+
+    def loss():
+        if seed is not None:  # the same dropout mask at every evaluation
+            layer._rng = np.random.default_rng(seed)
+        return float((layer.forward(x, training=True) * r).sum())
+
+    loss()
+    dx = layer.backward(r)
+    assert relative_error(dx, numerical_gradient(loss, x)) < 1e-6
+    for key, param in layer.params.items():
+        analytic = layer.grads[key].copy()
+        assert relative_error(analytic, numerical_gradient(loss, param)) < 1e-6, key
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if CASES[c][0]().__class__ is layers.Dense])
+def test_gradients_are_overwritten_not_accumulated(case):
+    layer, x = make(case)
+    dy = np.ones(layer.compute_output_shape(x.shape), dtype=np.float32)
+    layer.forward(x, training=True)
+    layer.backward(dy)
+    first = {k: g.copy() for k, g in layer.grads.items()}
+    layer.forward(x, training=True)
+    layer.backward(dy)
+    for key in first:
+        np.testing.assert_array_equal(layer.grads[key], first[key])

@@ -1,0 +1,229 @@
+"""Sequential: building, summary, compile/fit/evaluate/predict, seeds, dtypes, gradients."""
+
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+import numnet
+from numnet import layers
+
+from gradcheck import directional_check
+
+
+def tutorial_model(dtype=None, dropout_seeds=(None, None)):
+    kw = {} if dtype is None else {"dtype": dtype}
+    return numnet.Sequential([
+        layers.Dense(256, activation="relu", input_shape=(784,), **kw),
+        layers.Dropout(0.4, seed=dropout_seeds[0], **kw),
+        layers.Dense(128, activation="relu", **kw),
+        layers.Dropout(0.3, seed=dropout_seeds[1], **kw),
+        layers.Dense(10, activation="softmax", **kw),
+    ])
+
+
+def small_data(rng, n=64, width=20, classes=3):
+    x = rng.standard_normal((n, width)).astype(np.float32)
+    return x, numnet.utils.to_categorical(x[:, :classes].argmax(axis=1), classes)
+
+
+def small_model(width=20, classes=3):
+    model = numnet.Sequential([layers.Dense(16, activation="relu", input_shape=(width,)),
+                               layers.Dropout(0.2),
+                               layers.Dense(classes, activation="softmax")])
+    model.compile(loss="categorical_crossentropy", optimizer=numnet.optimizers.RMSprop(0.01),
+                  metrics=["accuracy"])
+    return model
+
+
+def test_summary_of_the_tutorial_model(capsys):
+    tutorial_model().summary()
+    out = capsys.readouterr().out
+    assert "Total params: 235,146" in out
+    for shape, params in [("(None, 256)", "200,960"), ("(None, 128)", "32,896"),
+                          ("(None, 10)", "1,290")]:
+        assert any(shape in line and line.rstrip().endswith(params) for line in out.splitlines())
+
+
+def test_add_builds_eagerly_and_input_layer_works():
+    model = numnet.Sequential()
+    model.add(layers.Input(shape=(4,)))
+    model.add(layers.Dense(3))
+    assert model.built and model.output_shape == (None, 3)
+    assert model.count_params() == 15
+
+
+def test_model_without_input_shape_builds_on_first_fit(rng):
+    x, y = small_data(rng)
+    model = numnet.Sequential([layers.Dense(3, activation="softmax")])
+    model.compile(loss="categorical_crossentropy")
+    model.fit(x, y, verbose=0)
+    assert model.input_shape == (None, 20)
+
+
+def test_flatten_then_dense_on_images(rng):
+    x = rng.random((10, 28, 28)).astype(np.float32)
+    model = numnet.Sequential([layers.Input(shape=(28, 28)), layers.Flatten(),
+                               layers.Dense(10, activation="softmax")])
+    model.compile(loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    history = model.fit(x, rng.integers(0, 10, 10), epochs=2, verbose=0)
+    assert len(history.history["loss"]) == 2
+    assert model.predict(x).shape == (10, 10)
+
+
+def test_fit_returns_history_with_keras_keys_and_learns(rng):
+    x, y = small_data(rng, n=512)
+    model = small_model()
+    history = model.fit(x, y, epochs=15, batch_size=32, validation_split=0.25, verbose=0)
+    assert list(history.history) == ["loss", "accuracy", "val_loss", "val_accuracy"]
+    assert history.epoch == list(range(15))
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    assert history.history["val_accuracy"][-1] > 0.85
+    assert model.history is history
+
+
+def test_validation_split_takes_the_last_rows_before_shuffling(rng):
+    x, y = small_data(rng, n=100)
+    model = small_model()
+    history = model.fit(x, y, epochs=1, validation_split=0.2, verbose=0)
+    expected = model.evaluate(x[80:], y[80:], return_dict=True, verbose=0)
+    assert history.history["val_loss"][0] == pytest.approx(expected["loss"], rel=1e-6)
+    assert history.history["val_accuracy"][0] == pytest.approx(expected["accuracy"])
+
+
+def test_validation_data_tuple(rng):
+    x, y = small_data(rng, n=100)
+    history = small_model().fit(x, y, validation_data=(x[:10], y[:10]), verbose=0)
+    assert "val_loss" in history.history
+
+
+def test_evaluate_return_forms(rng):
+    x, y = small_data(rng)
+    model = small_model()
+    loss, accuracy = model.evaluate(x, y, verbose=0)
+    assert model.evaluate(x, y, return_dict=True, verbose=0) == {"loss": loss, "accuracy": accuracy}
+    model.compile(loss="categorical_crossentropy")
+    assert isinstance(model.evaluate(x, y, verbose=0), float)
+
+
+def test_predict_is_float32_deterministic_and_batch_independent(rng):
+    x, _ = small_data(rng, n=50)
+    model = small_model()
+    a = model.predict(x, batch_size=7)
+    assert a.dtype == np.float32 and a.shape == (50, 3)
+    np.testing.assert_allclose(a, model.predict(x, batch_size=50), rtol=1e-6)
+    np.testing.assert_allclose(a.sum(axis=1), 1, rtol=1e-5)
+
+
+def test_float32_through_a_whole_training_step(rng):
+    x, y = small_data(rng)
+    model = small_model()
+    model.fit(x.astype(np.float64), y, epochs=1, verbose=0)  # float64 input is cast
+    seen = []
+    for layer in model.layers:
+        original = layer.forward
+
+        def spy(x, training=False, _f=original):
+            out = _f(x, training)
+            seen.append(out.dtype)
+            return out
+        layer.forward = spy
+    model.train_step(x, y)
+    assert set(seen) == {np.dtype("float32")}
+    params, grads = model._trainable()
+    assert {p.dtype for p in params} | {g.dtype for g in grads} == {np.dtype("float32")}
+    assert {s.dtype for slots in model.optimizer.slots for s in slots.values()} == {np.dtype("float32")}
+
+
+def test_directional_gradient_of_the_whole_tutorial_model_at_real_size(rng):
+    """float64, batch 128 of 784 inputs, dropout masks fixed by their seeds."""
+    model = tutorial_model(dtype="float64", dropout_seeds=(1, 2))
+    model.compile(loss="categorical_crossentropy", optimizer="rmsprop")
+    x = rng.random((128, 784))
+    y = numnet.utils.to_categorical(rng.integers(0, 10, 128), 10).astype(np.float64)
+    dropouts = [layer for layer in model.layers if isinstance(layer, layers.Dropout)]
+
+    def loss():
+        for layer in dropouts:
+            layer._rng = np.random.default_rng(layer.seed)
+        return model.compute_gradients(x, y)[0]
+
+    loss()
+    params, grads = model._trainable()
+    grads = [g.copy() for g in grads]
+    assert directional_check(loss, params, grads, rng) < 1e-6
+
+
+def test_same_seed_same_weights_and_history_in_process(rng):
+    x, y = small_data(rng, n=200)
+
+    def run():
+        numnet.set_random_seed(42)
+        model = small_model()
+        history = model.fit(x, y, epochs=3, batch_size=16, verbose=0)
+        return model.get_weights(), history.history
+
+    (w1, h1), (w2, h2) = run(), run()
+    assert h1 == h2
+    for a, b in zip(w1, w2):
+        np.testing.assert_array_equal(a, b)
+
+
+SEEDED_RUN = textwrap.dedent("""
+    import hashlib, sys, numpy as np, numnet
+    from numnet import layers
+    numnet.config.set_backend(sys.argv[1])
+    numnet.set_random_seed(7)
+    g = np.random.default_rng(0)
+    x = g.standard_normal((96, 12)).astype("float32")
+    y = numnet.utils.to_categorical((x[:, 0] > 0).astype(int), 2)
+    model = numnet.Sequential([layers.Dense(8, activation="relu", input_shape=(12,)),
+                               layers.Dropout(0.3), layers.Dense(2, activation="softmax")])
+    model.compile(loss="categorical_crossentropy", optimizer="rmsprop", metrics=["accuracy"])
+    h = model.fit(x, y, epochs=3, batch_size=16, validation_split=0.25, verbose=0)
+    digest = hashlib.sha256(b"".join(w.tobytes() for w in model.get_weights())).hexdigest()
+    print(digest, repr(h.history["loss"]), repr(h.history["val_accuracy"]))
+""")
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_same_seed_same_result_in_another_process(backend):
+    runs = [subprocess.run([sys.executable, "-c", SEEDED_RUN, backend], capture_output=True,
+                           text=True, check=True).stdout for _ in range(2)]
+    assert runs[0] == runs[1] and len(runs[0].split()) >= 3
+
+
+def test_different_seeds_give_different_weights():
+    numnet.set_random_seed(1)
+    a = small_model().get_weights()[0]
+    numnet.set_random_seed(2)
+    b = small_model().get_weights()[0]
+    assert not np.array_equal(a, b)
+
+
+def test_nonfinite_loss_stops_training_and_keeps_last_finite_weights(rng):
+    x = rng.standard_normal((64, 4)).astype(np.float32)
+    y = x.sum(axis=1, keepdims=True)
+    model = numnet.Sequential([layers.Dense(8, activation="relu", input_shape=(4,)),
+                               layers.Dense(1)])
+    model.compile(loss="mse", optimizer="sgd")
+    before = model.get_weights()
+    x_bad = x.copy()
+    x_bad[40:] = np.finfo(np.float32).max / 10  # finite inputs whose squared error overflows
+    with pytest.warns(RuntimeWarning, match=r"loss became inf at epoch 1, step 2.*learning rate"):
+        history = model.fit(x_bad, y, epochs=3, batch_size=32, shuffle=False, verbose=0)
+    assert model.stop_training and history.epoch == [0]
+    after = model.get_weights()
+    assert all(np.isfinite(w).all() for w in after)
+    assert any(not np.array_equal(a, b) for a, b in zip(before, after))  # step 1 was applied
+
+
+def test_verbose_prints_one_line_per_epoch_when_not_a_terminal(rng, capsys):
+    x, y = small_data(rng)
+    small_model().fit(x, y, epochs=3, verbose=1, validation_split=0.25)
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert len(lines) == 3 and all(line.startswith(f"Epoch {i + 1}/3") for i, line in enumerate(lines))
+    assert "val_accuracy:" in lines[0] and "\r" not in out and "\b" not in out
