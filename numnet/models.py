@@ -15,6 +15,7 @@ from . import config, losses, metrics as metrics_module, optimizers
 from ._validation import (check_array, check_fraction, check_nonnegative_int,
                           check_positive_int, fail)
 from .data import ArrayBatches, split_validation
+from .fusion import FusedStack
 from .layers import Dense, Input, Layer, Softmax
 from .layers.activation import Activation
 from .layers.base import unique_name
@@ -38,6 +39,8 @@ class Sequential:
         self._metrics: list = []
         self.stop_training = False
         self.history: callbacks_module.History | None = None
+        self._packed: tuple | None = None  # (ids of the params, flat params, flat grads)
+        self._fused: tuple | None = None  # (ids of layers and loss, FusedStack or None)
         if layers is not None:
             if not isinstance(layers, (list, tuple)):
                 fail("layers", "a list of layers", layers, TypeError)
@@ -147,6 +150,7 @@ class Sequential:
             fail("metrics", "a list of metric names such as ['accuracy']", metrics, TypeError)
         self._metrics = [metrics_module.get(m, self.loss) for m in metrics]
         self.metric_names = list(metrics)
+        get_ops()  # load the backend now (Numba: import, cached kernels), not in epoch 1
 
     @property
     def compiled(self) -> bool:
@@ -157,7 +161,20 @@ class Sequential:
             raise RuntimeError(f"You must call compile() before {method}()")
 
     # ---- one step ----------------------------------------------------------------------------
+    def _fused_stack(self) -> FusedStack | None:
+        """The fused-block runner for this model, when the backend fuses and the stack fits."""
+        if not get_ops().fuses_blocks:
+            return None
+        key = (tuple(map(id, self._layers)), id(self.loss))
+        if self._fused is None or self._fused[0] != key:
+            self._fused = (key, FusedStack.build(self._layers, self.loss))
+        return self._fused[1]
+
     def _forward(self, x: np.ndarray, training: bool) -> np.ndarray:
+        if not training and self.compiled:
+            stack = self._fused_stack()
+            if stack is not None:
+                return stack.predict(get_ops(), x)
         for layer in self._layers:
             x = layer.forward(x, training=training)
         return x
@@ -197,6 +214,10 @@ class Sequential:
         already be prepared (float arrays of the model's shapes; targets as the loss wants).
         """
         self._require_compiled("compute_gradients")
+        stack = self._fused_stack()
+        if stack is not None:
+            loss, y_pred = stack.train_step(get_ops(), x, y)
+            return loss, y_pred.copy()  # the stack reuses its buffers next step
         y_pred = self._forward(x, training=True)
         loss = self.loss(y, y_pred)
         if np.isfinite(loss):
@@ -219,9 +240,38 @@ class Sequential:
         return logs
 
     def _trainable(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """All parameters and gradients, for the optimizer: one flat array each, of which
+        every layer's params/grads are views (one optimizer kernel call per step)."""
         params = [p for layer in self._layers for p in layer.params.values()]
-        grads = [g for layer in self._layers for g in layer.grads.values()]
-        return params, grads
+        if not params:
+            return [], []
+        if self._packed is None or self._packed[0] != tuple(map(id, params)):
+            self._pack_parameters()
+        return [self._packed[1]], [self._packed[2]]
+
+    def _pack_parameters(self) -> None:
+        """Move every parameter and gradient into one contiguous buffer each and make the
+        layers' arrays views into it. Values are kept; old references to them go stale."""
+        dtypes = {p.dtype for layer in self._layers for p in layer.params.values()}
+        if len(dtypes) != 1:
+            raise ValueError(f"All layers must share one dtype to train together. "
+                             f"Received: dtypes {sorted(map(str, dtypes))}")
+        dtype = dtypes.pop()
+        total = sum(p.size for layer in self._layers for p in layer.params.values())
+        flat_params, flat_grads = np.empty(total, dtype), np.zeros(total, dtype)
+        offset = 0
+        for layer in self._layers:
+            for key, param in layer.params.items():
+                size = param.size
+                view = flat_params[offset:offset + size].reshape(param.shape)
+                view[...] = param
+                layer.params[key] = view
+                grad = flat_grads[offset:offset + size].reshape(param.shape)
+                grad[...] = layer.grads[key]
+                layer.grads[key] = grad
+                offset += size
+        ids = tuple(id(p) for layer in self._layers for p in layer.params.values())
+        self._packed = (ids, flat_params, flat_grads)
 
     # ---- fit ---------------------------------------------------------------------------------
     def _prepare_inputs(self, x: object, name: str = "x") -> np.ndarray:

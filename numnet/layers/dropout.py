@@ -42,11 +42,15 @@ class Dropout(Layer):
         if self.rate == 0:
             self._mask = np.ones((), dtype=x.dtype)
             return x
+        y, self._mask = get_ops().dropout_forward(x, self.next_key(), self.rate)
+        return y
+
+    def next_key(self) -> int:
+        """The 64-bit key of the next training step's mask: one draw from this layer's
+        generator (numnet.fusion draws it the same way, so both paths see the same masks)."""
         if self._rng is None:  # used standalone, never built
             self._rng = np.random.default_rng()
-        ops = get_ops()
-        self._mask = ops.dropout_mask(self._rng, x.shape, self.rate, x.dtype)
-        return ops.dropout_forward(x, self._mask)
+        return int(self._rng.integers(0, 2**64, dtype=np.uint64))
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         self._require_cache(self._mask)

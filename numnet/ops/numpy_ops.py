@@ -78,19 +78,75 @@ class NumpyOps:
         return y * (dy - (dy * y).sum(axis=axis, keepdims=True))
 
     # ---- Dropout (inverted): y = x · mask, mask ∈ {0, 1/(1-rate)} ------------------------------
-    def dropout_mask(
-        self, rng: np.random.Generator, shape: tuple[int, ...], rate: float, dtype: np.dtype
-    ) -> np.ndarray:
-        """Keep each unit with probability 1 - rate and scale kept units by 1 / (1 - rate)."""
-        keep = rng.random(shape, dtype=np.float32) >= np.float32(rate)
-        return keep.astype(dtype) * np.array(1 / (1 - rate), dtype=dtype)
+    # The mask is a counter-based random function of (key, element index), like the Philox
+    # streams JAX and PyTorch's CUDA dropout use: unit i is kept when the top 32 bits of
+    # splitmix64(key + i·φ) are >= rate·2³². One 64-bit key per step comes from the model's
+    # seeded Generator, so masks are repeatable, and every backend computes the same bits.
+    GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
-    def dropout_forward(self, x: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        return x * mask
+    def splitmix64(self, key: int, n: int) -> np.ndarray:
+        """The splitmix64 output for counters key + i·φ, i = 0..n-1 (uint64, wrapping)."""
+        z = np.uint64(key) + np.arange(n, dtype=np.uint64) * self.GOLDEN
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
+
+    def dropout_mask(self, key: int, shape: tuple[int, ...], rate: float, dtype) -> np.ndarray:
+        """Keep each unit with probability 1 - rate; kept units are scaled by 1 / (1 - rate)."""
+        threshold = np.uint64(round(rate * 2**32))
+        keep = (self.splitmix64(key, int(np.prod(shape))) >> np.uint64(32)) >= threshold
+        return keep.reshape(shape).astype(dtype) * np.array(1 / (1 - rate), dtype=dtype)
+
+    def dropout_forward(self, x: np.ndarray, key: int, rate: float) -> tuple[np.ndarray, np.ndarray]:
+        """y = x · mask. Returns (y, mask); backward needs the mask."""
+        mask = self.dropout_mask(key, x.shape, rate, x.dtype)
+        return x * mask, mask
 
     def dropout_backward(self, dy: np.ndarray, mask: np.ndarray) -> np.ndarray:
         """dx = dy · mask (the same mask as the forward pass)."""
         return dy * mask
+
+    # ---- Fused blocks: an optimisation of the layers above, never their definition -------------
+    # numnet.fusion runs Dense(relu|linear) [+ Dropout] stacks as blocks. Since
+    # relu(z)·d = z·([z > 0]·d), a block keeps ONE combined mask m and both passes are a
+    # multiply by m. These reference versions compose the ops above; tests hold them equal to
+    # the layer-by-layer path, and NumbaOps fuses each into one pass around the GEMMs.
+    fuses_blocks = False  # whether models should run blocks instead of layers on this backend
+
+    def dense_block_forward(self, x, kernel, bias, relu: bool, key: int, rate: float,
+                            out: np.ndarray) -> np.ndarray | None:
+        """out = act(x W + b) · dropout_mask; returns the combined mask m (None if m ≡ 1).
+        x (n, in), kernel (in, units), bias (units,) or None, out (n, units)."""
+        np.matmul(x, kernel, out=out)
+        if bias is not None:
+            out += bias
+        mask = (out > 0).astype(out.dtype) if relu else None
+        if rate > 0:
+            dropped = self.dropout_mask(key, out.shape, rate, out.dtype)
+            mask = dropped if mask is None else mask * dropped
+        if mask is not None:
+            out *= mask
+        return mask
+
+    def dense_block_backward(self, dy, x, kernel, mask, grad_kernel, grad_bias,
+                             dx_out: np.ndarray | None) -> None:
+        """dz = dy · m;  dW = xᵀ dz, db = Σ_batch dz, dx = dz Wᵀ (written to dx_out if given).
+        dy may be overwritten."""
+        dz = dy if mask is None else np.multiply(dy, mask, out=dy)
+        np.matmul(x.T, dz, out=grad_kernel)
+        if grad_bias is not None:
+            np.sum(dz, axis=0, out=grad_bias)
+        if dx_out is not None:
+            np.matmul(dz, kernel.T, out=dx_out)
+
+    def softmax_crossentropy_forward(self, z: np.ndarray, y_true: np.ndarray, epsilon: float):
+        """Softmax output block with cross-entropy: z (n, classes) logits (overwritten by the
+        probabilities p), y_true one-hot. Returns (p, per-sample loss (n,), dL/dz (n, classes))
+        with the loss of categorical_crossentropy(t, p) and dL/dz = (p - t) / n."""
+        p = self.softmax(z)
+        z[...] = p
+        return z, self.categorical_crossentropy(y_true, z, epsilon), \
+            self.softmax_crossentropy_grad(y_true, z)
 
     # ---- Losses: mean over the batch of a per-sample loss; value beside gradient --------------
     def categorical_crossentropy(self, y_true: np.ndarray, y_pred: np.ndarray, epsilon: float) -> np.ndarray:

@@ -1,0 +1,115 @@
+"""Fused blocks: the training step of a Dense/Dropout stack, run block by block.
+
+An optimisation, never the definition: the layers (numnet/layers) define forward and backward,
+and tests hold this module equal to them. It applies when the model is
+
+    [Flatten] (Dense(relu | linear) [Dropout])* Dense(softmax)   with a cross-entropy loss
+
+and the backend sets `ops.fuses_blocks` (Numba). Each hidden block is one GEMM plus one
+pass (bias + ReLU + dropout, keeping one combined mask m) forward, and one pass
+(dz = dy·m and the bias gradient) plus two GEMMs backward; the output block computes softmax,
+loss and (p - t)/n together. Activations live in buffers reused from step to step, and
+gradients are written straight into the layers' `grads` (views of the model's flat buffer).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import losses
+from .layers import Dense, Dropout, Flatten, Softmax
+from .layers.activation import Linear, ReLU
+from .ops import NumpyOps
+
+
+class _Block:
+    """One Dense layer, its activation (relu, linear or softmax) and an optional Dropout."""
+
+    def __init__(self, dense: Dense, dropout: Dropout | None) -> None:
+        self.dense = dense
+        self.dropout = dropout if dropout is not None and dropout.rate > 0 else None
+        self.relu = isinstance(dense.activation, ReLU)
+        self.softmax = isinstance(dense.activation, Softmax)
+
+
+class FusedStack:
+    """Runs a supported Sequential's training step and inference as fused blocks."""
+
+    def __init__(self, blocks: list[_Block], flatten: bool, loss: losses.Loss) -> None:
+        self.blocks = blocks
+        self.flatten = flatten
+        self.loss = loss
+        self.sparse = isinstance(loss, losses.SparseCategoricalCrossentropy)
+        self._buffers: dict[tuple, list[np.ndarray]] = {}
+
+    @classmethod
+    def build(cls, layers: list, loss: losses.Loss | None) -> FusedStack | None:
+        """A FusedStack for `layers` and `loss`, or None when the stack does not fit."""
+        if not isinstance(loss, losses.CategoricalCrossentropy) or loss.from_logits:
+            return None
+        flatten = bool(layers) and isinstance(layers[0], Flatten)
+        rest = layers[1:] if flatten else list(layers)
+        blocks: list[_Block] = []
+        i = 0
+        while i < len(rest):
+            dense = rest[i]
+            if type(dense) is not Dense:
+                return None
+            dropout = rest[i + 1] if i + 1 < len(rest) and type(rest[i + 1]) is Dropout else None
+            blocks.append(_Block(dense, dropout))
+            i += 2 if dropout is not None else 1
+        if not blocks or not blocks[-1].softmax or blocks[-1].dropout is not None:
+            return None
+        if any(not isinstance(b.dense.activation, (ReLU, Linear)) for b in blocks[:-1]):
+            return None
+        return cls(blocks, flatten, loss)
+
+    def _buffers_for(self, n: int, dtype: np.dtype) -> list[np.ndarray]:
+        """Per block: output (n, units) and the gradient arriving at it (n, units)."""
+        key = (n, dtype)
+        if key not in self._buffers:
+            self._buffers[key] = [np.empty((n, b.dense.units), dtype) for b in self.blocks for _ in "yd"]
+        return self._buffers[key]
+
+    def _input(self, x: np.ndarray) -> np.ndarray:
+        return x.reshape(len(x), -1) if self.flatten else x
+
+    def train_step(self, ops: NumpyOps, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+        """Forward (training), loss and backward; grads land in the layers. -> (loss, p)"""
+        x = self._input(x)
+        buffers = self._buffers_for(len(x), x.dtype)
+        inputs, masks = [x], []
+        for i, block in enumerate(self.blocks[:-1]):
+            dense, dropout = block.dense, block.dropout
+            out = buffers[2 * i]
+            masks.append(ops.dense_block_forward(
+                inputs[-1], dense.params["kernel"], dense.params.get("bias"), block.relu,
+                dropout.next_key() if dropout else 0, dropout.rate if dropout else 0.0, out))
+            inputs.append(out)
+        last = self.blocks[-1].dense
+        z = buffers[-2]
+        ops.dense_block_forward(inputs[-1], last.params["kernel"], last.params.get("bias"),
+                                False, 0, 0.0, z)
+        t = self.loss._one_hot(y, z) if self.sparse else y
+        p, per_sample, dy = ops.softmax_crossentropy_forward(z, t, self.loss.epsilon)
+        loss = float(np.mean(per_sample))
+        if not np.isfinite(loss):
+            return loss, p
+        for i in range(len(self.blocks) - 1, -1, -1):
+            dense = self.blocks[i].dense
+            dx_out = buffers[2 * i - 1] if i > 0 else None  # the previous block's gradient
+            ops.dense_block_backward(dy, inputs[i], dense.params["kernel"],
+                                     masks[i] if i < len(masks) else None,
+                                     dense.grads["kernel"], dense.grads.get("bias"), dx_out)
+            dy = dx_out
+        return loss, p
+
+    def predict(self, ops: NumpyOps, x: np.ndarray) -> np.ndarray:
+        """Inference (no dropout) -> probabilities (n, classes), a new array."""
+        h = self._input(x)
+        for block in self.blocks:
+            out = np.empty((len(h), block.dense.units), h.dtype)
+            ops.dense_block_forward(h, block.dense.params["kernel"],
+                                    block.dense.params.get("bias"), block.relu, 0, 0.0, out)
+            h = out
+        return ops.softmax(h)
