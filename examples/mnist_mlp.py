@@ -20,8 +20,10 @@ numnet.set_random_seed(args.seed)
 
 # Data: 60,000 training and 10,000 test images of 28x28 pixels, bundled with numnet.
 (x_train, y_train), (x_test, y_test) = numnet.datasets.mnist.load_data()
-x_train = x_train.reshape(len(x_train), 784).astype("float32") / 255
-x_test = x_test.reshape(len(x_test), 784).astype("float32") / 255
+x_train = x_train.reshape(len(x_train), 784).astype("float32")
+x_test = x_test.reshape(len(x_test), 784).astype("float32")
+x_train /= 255  # in place: `astype(...) / 255` would briefly hold a second 180 MB copy
+x_test /= 255
 y_train = numnet.utils.to_categorical(y_train, 10)
 y_test = numnet.utils.to_categorical(y_test, 10)
 

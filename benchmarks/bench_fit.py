@@ -1,0 +1,176 @@
+"""One epoch of the tutorial (48,000 training rows in batches of 128, then validation on the
+last 12,000) and inference on the 10,000 test images: numnet on both backends, the GEMM-only
+floor, and — when installed — PyTorch eager and Keras on TensorFlow, all on the same threads.
+
+Each benchmark checks its answer: validation accuracy after the timed epochs, or the
+predictions' agreement with the labels.
+"""
+
+import numpy as np
+import pytest
+
+from harness import ROUNDS, THREADS, measure, tutorial_model
+
+N_TRAIN = 48000  # validation_split=0.2 of 60,000
+
+
+@pytest.mark.parametrize("backend", ["numba", "numpy"])
+def bench_epoch_numnet(benchmark, mnist, backend):
+    benchmark.group = "epoch"
+    benchmark.name = f"epoch numnet-{backend}"
+    model = tutorial_model(backend)
+
+    def epoch():
+        history = model.fit(mnist["x_train"], mnist["y_train"], epochs=1, batch_size=128,
+                            validation_split=0.2, verbose=0)
+        return history.history["val_accuracy"][-1]
+
+    assert measure(benchmark, epoch) > 0.95
+
+
+def bench_epoch_gemm_floor(benchmark, mnist):
+    """The epoch's matrix products alone, at the real shapes, into preallocated outputs:
+    per training step 3 forward, 3 weight-gradient and 2 input-gradient GEMMs (the first
+    layer's input gradient is not needed), then the validation forward. 54 GFLOP."""
+    benchmark.group = "epoch"
+    benchmark.name = "epoch gemm-floor"
+    g = np.random.default_rng(0)
+    widths = [784, 256, 128, 10]
+    kernels = [g.standard_normal((a, b)).astype(np.float32) * 0.05 for a, b in zip(widths, widths[1:])]
+    acts = [np.empty((128, w), np.float32) for w in widths[1:]]
+    grads = [np.empty_like(k) for k in kernels]
+    dxs = [np.empty((128, w), np.float32) for w in widths[1:3]]
+    x, x_val = mnist["x_train"][:N_TRAIN], mnist["x_train"][N_TRAIN:]
+
+    def epoch():
+        for start in range(0, N_TRAIN, 128):
+            xb = x[start:start + 128]
+            np.matmul(xb, kernels[0], out=acts[0])
+            np.matmul(acts[0], kernels[1], out=acts[1])
+            np.matmul(acts[1], kernels[2], out=acts[2])
+            np.matmul(acts[1].T, acts[2], out=grads[2])
+            np.matmul(acts[2], kernels[2].T, out=dxs[1])
+            np.matmul(acts[0].T, dxs[1], out=grads[1])
+            np.matmul(dxs[1], kernels[1].T, out=dxs[0])
+            np.matmul(xb.T, dxs[0], out=grads[0])
+        for start in range(0, len(x_val), 128):
+            (x_val[start:start + 128] @ kernels[0]) @ kernels[1] @ kernels[2]
+        return grads[0]
+
+    assert np.isfinite(measure(benchmark, epoch)).all()
+
+
+def torch_tutorial(mnist):
+    torch = pytest.importorskip("torch")
+    from torch import nn
+    from torch.utils.data import DataLoader, TensorDataset
+
+    torch.set_num_threads(THREADS)
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Dropout(0.4), nn.Linear(256, 128),
+                          nn.ReLU(), nn.Dropout(0.3), nn.Linear(128, 10))
+    x = torch.from_numpy(mnist["x_train"])
+    y = torch.from_numpy(mnist["labels_train"])
+    train = DataLoader(TensorDataset(x[:N_TRAIN], y[:N_TRAIN]), batch_size=128, shuffle=True)
+    val = DataLoader(TensorDataset(x[N_TRAIN:], y[N_TRAIN:]), batch_size=128)
+    return torch, model, train, val
+
+
+def bench_epoch_torch(benchmark, mnist):
+    """Idiomatic PyTorch eager: DataLoader, zero_grad/backward/step, no_grad validation."""
+    benchmark.group = "epoch"
+    benchmark.name = "epoch torch-eager"
+    torch, model, train, val = torch_tutorial(mnist)
+    optimizer = torch.optim.RMSprop(model.parameters(), lr=1e-3, alpha=0.9, eps=1e-7)
+    loss_fn = torch.nn.CrossEntropyLoss()
+
+    def epoch():
+        model.train()
+        for xb, yb in train:
+            optimizer.zero_grad()
+            loss_fn(model(xb), yb).backward()
+            optimizer.step()
+        model.eval()
+        correct = 0
+        with torch.no_grad():
+            for xb, yb in val:
+                correct += (model(xb).argmax(1) == yb).sum().item()
+        return correct / (60000 - N_TRAIN)
+
+    assert measure(benchmark, epoch, rounds=max(ROUNDS - 2, 1)) > 0.95
+
+
+def keras_tutorial():
+    keras = pytest.importorskip("keras")
+    tf = pytest.importorskip("tensorflow")
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(THREADS)
+        tf.config.threading.set_inter_op_parallelism_threads(THREADS)
+    except RuntimeError:  # already initialised by an earlier benchmark in this process
+        pass
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([
+        keras.Input((784,)), keras.layers.Dense(256, activation="relu"), keras.layers.Dropout(0.4),
+        keras.layers.Dense(128, activation="relu"), keras.layers.Dropout(0.3),
+        keras.layers.Dense(10, activation="softmax")])
+    model.compile(loss="categorical_crossentropy", optimizer=keras.optimizers.RMSprop(),
+                  metrics=["accuracy"])
+    return model
+
+
+def bench_epoch_keras(benchmark, mnist):
+    benchmark.group = "epoch"
+    benchmark.name = "epoch keras-tensorflow"
+    model = keras_tutorial()
+
+    def epoch():
+        history = model.fit(mnist["x_train"], mnist["y_train"], epochs=1, batch_size=128,
+                            validation_split=0.2, verbose=0)
+        return history.history["val_accuracy"][-1]
+
+    assert measure(benchmark, epoch, rounds=max(ROUNDS - 2, 1)) > 0.95
+
+
+# ---- inference on the 10,000 test images, one batch -----------------------------------------
+def trained(model, mnist):
+    model.fit(mnist["x_train"], mnist["y_train"], epochs=1, batch_size=128, verbose=0)
+    return model
+
+
+@pytest.mark.parametrize("backend", ["numba", "numpy"])
+def bench_inference_numnet(benchmark, mnist, backend):
+    benchmark.group = "inference"
+    benchmark.name = f"inference numnet-{backend}"
+    model = trained(tutorial_model(backend), mnist)
+    probs = measure(benchmark, lambda: model.predict(mnist["x_test"], batch_size=10000), rounds=20)
+    assert (probs.argmax(1) == mnist["labels_test"]).mean() > 0.95
+
+
+def bench_inference_torch(benchmark, mnist):
+    benchmark.group = "inference"
+    benchmark.name = "inference torch-eager"
+    torch, model, train, _ = torch_tutorial(mnist)
+    optimizer = torch.optim.RMSprop(model.parameters(), lr=1e-3, alpha=0.9, eps=1e-7)
+    for xb, yb in train:
+        optimizer.zero_grad()
+        torch.nn.functional.cross_entropy(model(xb), yb).backward()
+        optimizer.step()
+    model.eval()
+    x_test = torch.from_numpy(mnist["x_test"])
+
+    def predict():
+        with torch.no_grad():
+            return torch.softmax(model(x_test), dim=1).numpy()
+
+    probs = measure(benchmark, predict, rounds=20)
+    assert (probs.argmax(1) == mnist["labels_test"]).mean() > 0.9  # torch's init: 0.94 here
+
+
+def bench_inference_keras(benchmark, mnist):
+    benchmark.group = "inference"
+    benchmark.name = "inference keras-tensorflow"
+    model = keras_tutorial()
+    model.fit(mnist["x_train"], mnist["y_train"], epochs=1, batch_size=128, verbose=0)
+    probs = measure(benchmark, lambda: model.predict(mnist["x_test"], batch_size=10000, verbose=0),
+                    rounds=20)
+    assert (probs.argmax(1) == mnist["labels_test"]).mean() > 0.95

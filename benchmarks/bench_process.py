@@ -1,0 +1,95 @@
+"""Whole-process costs, each in a fresh interpreter: `import numnet`, the MNIST example's peak
+memory, and the first epoch of a second process (compiled kernels come from the disk cache).
+The numbers go to extra_info; report.py prints them."""
+
+import statistics
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from harness import measure
+
+ROOT = Path(__file__).parents[1]
+
+
+def python(code: str, *args: str) -> str:
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code), *args], cwd=ROOT,
+                          capture_output=True, text=True, check=True).stdout
+
+
+IMPORT_TIME = """
+    import time
+    start = time.perf_counter()
+    import numnet
+    seconds = time.perf_counter() - start
+    import sys
+    print(seconds, "numba" in sys.modules)
+"""
+
+
+def bench_import_numnet(benchmark):
+    benchmark.group = "process"
+    benchmark.name = "process import-numnet"
+    samples = []
+
+    def run():
+        seconds, numba_loaded = python(IMPORT_TIME).split()
+        assert numba_loaded == "False"  # importing numnet must not import numba
+        samples.append(float(seconds))
+
+    measure(benchmark, run, rounds=7)
+    benchmark.extra_info["import_seconds_median"] = statistics.median(samples)
+
+
+PEAK_RSS = """
+    import resource, runpy, sys
+    sys.argv = ["mnist_mlp.py", "--epochs", sys.argv[1], "--verbose", "0"]
+    runpy.run_path("examples/mnist_mlp.py", run_name="__main__")
+    print("peak_rss_kib", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def bench_example_peak_memory(benchmark):
+    benchmark.group = "process"
+    benchmark.name = "process mnist-example-1-epoch"
+    out = measure(benchmark, lambda: python(PEAK_RSS, "1"), rounds=1, warmup_rounds=0)
+    assert "Test loss:" in out
+    kib = int(out.split("peak_rss_kib")[1])
+    benchmark.extra_info["peak_rss_mib"] = round(kib / 1024, 1)
+
+
+EPOCH_TIMES = """
+    import time, numpy as np, numnet
+    from numnet import layers
+    (x, y), _ = numnet.datasets.mnist.load_data()
+    x = x.reshape(-1, 784).astype("float32") / 255
+    y = numnet.utils.to_categorical(y, 10)
+    numnet.set_random_seed(0)
+    model = numnet.Sequential([layers.Dense(256, activation="relu", input_shape=(784,)),
+                               layers.Dropout(0.4), layers.Dense(128, activation="relu"),
+                               layers.Dropout(0.3), layers.Dense(10, activation="softmax")])
+    model.compile(loss="categorical_crossentropy", optimizer="rmsprop", metrics=["accuracy"])
+    times = []
+    class Timer(numnet.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self.start = time.perf_counter()
+        def on_epoch_end(self, epoch, logs=None):
+            times.append(time.perf_counter() - self.start)
+    model.fit(x, y, epochs=4, batch_size=128, validation_split=0.2, verbose=0, callbacks=[Timer()])
+    print(*times)
+"""
+
+
+def bench_first_epoch_of_second_process(benchmark):
+    """Process 1 fills Numba's cache (if it is not already); process 2's first epoch should
+    cost about what a steady epoch does."""
+    benchmark.group = "process"
+    benchmark.name = "process second-run-4-epochs"
+    python(EPOCH_TIMES)
+    times = [float(t) for t in measure(benchmark, lambda: python(EPOCH_TIMES), rounds=1,
+                                        warmup_rounds=0).split()]
+    assert len(times) == 4
+    benchmark.extra_info["first_epoch_seconds"] = times[0]
+    benchmark.extra_info["steady_epoch_seconds"] = statistics.median(times[1:])
+    benchmark.extra_info["first_over_steady"] = times[0] / statistics.median(times[1:])

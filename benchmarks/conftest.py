@@ -1,0 +1,22 @@
+"""Fixtures for the benchmarks. Thread pinning happens in harness.py, imported first.
+
+Run:  pytest benchmarks --benchmark-json=bench.json
+then: python benchmarks/report.py bench.json
+"""
+
+import harness  # noqa: F401  (pins threads before NumPy loads)
+import numpy as np
+import pytest
+
+import numnet
+
+
+@pytest.fixture(scope="session")
+def mnist():
+    """x float32 (n, 784) in [0, 1]; y one-hot float32 and integer labels."""
+    (x_train, y_train), (x_test, y_test) = numnet.datasets.mnist.load_data()
+    x_train = x_train.reshape(-1, 784).astype("float32") / 255
+    x_test = x_test.reshape(-1, 784).astype("float32") / 255
+    return {"x_train": x_train, "y_train": numnet.utils.to_categorical(y_train, 10),
+            "labels_train": y_train.astype(np.int64), "x_test": x_test,
+            "y_test": numnet.utils.to_categorical(y_test, 10), "labels_test": y_test.astype(np.int64)}

@@ -1,0 +1,152 @@
+"""NumbaOps against NumpyOps: every overridden method, float32 and float64, same answer;
+fallbacks for layouts the kernels do not take; repeatable bits."""
+
+import inspect
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from numnet.ops import NumpyOps
+from numnet.ops.numba_ops import NumbaOps
+
+REFERENCE, FAST = NumpyOps(), NumbaOps()
+
+
+def arrays(dtype, seed=0):
+    g = np.random.default_rng(seed)
+    a = lambda *shape: g.standard_normal(shape).astype(dtype)
+    return g, a
+
+
+def case_relu_backward(dtype):
+    _, a = arrays(dtype)
+    return (a(16, 9), np.maximum(a(16, 9), 0)), {}
+
+
+def case_dropout_forward(dtype):
+    _, a = arrays(dtype)
+    return (a(32, 17), 0xDEADBEEF12345678, 0.4), {}
+
+
+def _optimizer_args(dtype, slots):
+    _, a = arrays(dtype)
+    return [a(1000), a(1000)] + [np.abs(a(1000)) for _ in range(slots)]
+
+
+def case_rmsprop_update(dtype):
+    return (*_optimizer_args(dtype, 1), 0.01, 0.9, 1e-7), {}
+
+
+def case_sgd_update(dtype):
+    return (*_optimizer_args(dtype, 1), 0.01, 0.9, True), {}
+
+
+def case_adam_update(dtype):
+    return (*_optimizer_args(dtype, 2), 0.01, 0.9, 0.999, 1e-7, 3), {}
+
+
+def case_dense_block_forward(dtype):
+    _, a = arrays(dtype)
+    return (a(12, 7), a(7, 20), a(20), True, 99, 0.3, np.empty((12, 20), dtype)), {}
+
+
+def case_dense_block_backward(dtype):
+    _, a = arrays(dtype)
+    mask = (a(12, 20) > 0).astype(dtype) * dtype(1 / 0.7)
+    return (a(12, 20), a(12, 7), a(7, 20), mask, np.empty((7, 20), dtype),
+            np.empty(20, dtype), np.empty((12, 7), dtype)), {}
+
+
+def case_softmax_crossentropy_forward(dtype):
+    g, a = arrays(dtype)
+    t = np.eye(10, dtype=dtype)[g.integers(0, 10, 32)]
+    return (a(32, 10) * 5, t, 1e-7), {}
+
+
+CASES = {name[5:]: fn for name, fn in globals().items() if name.startswith("case_")}
+OVERRIDDEN = sorted(name for name, value in vars(NumbaOps).items()
+                    if callable(value) and not name.startswith("_") and hasattr(NumpyOps, name))
+
+
+def test_every_override_has_a_case():
+    assert set(OVERRIDDEN) == set(CASES)
+
+
+def run(ops, name, args, kwargs):
+    """Call ops.<name> on fresh copies; return the result and the (possibly updated) inputs."""
+    copies = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+    result = getattr(ops, name)(*copies, **kwargs)
+    return result, copies
+
+
+def flatten(value):
+    if isinstance(value, np.ndarray):
+        return [value]
+    if isinstance(value, (tuple, list)):
+        return [a for v in value for a in flatten(v)]
+    return []
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", OVERRIDDEN)
+def test_override_matches_reference(name, dtype):
+    args, kwargs = CASES[name](dtype)
+    fast, fast_inputs = run(FAST, name, args, kwargs)
+    ref, ref_inputs = run(REFERENCE, name, args, kwargs)
+    fast_arrays, ref_arrays = flatten([fast, fast_inputs]), flatten([ref, ref_inputs])
+    assert len(fast_arrays) == len(ref_arrays)
+    rtol, atol = (1e-5, 1e-6) if dtype == np.float32 else (1e-12, 1e-12)
+    for f, r in zip(fast_arrays, ref_arrays):
+        assert f.dtype == r.dtype == dtype
+        np.testing.assert_allclose(f, r, rtol=rtol, atol=atol)
+
+
+@pytest.mark.parametrize("name", OVERRIDDEN)
+def test_override_is_bit_identical_between_calls(name):
+    args, kwargs = CASES[name](np.float32)
+    first = flatten(run(FAST, name, args, kwargs))
+    second = flatten(run(FAST, name, args, kwargs))
+    for a, b in zip(first, second):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_dropout_masks_are_bit_identical_across_backends():
+    x = np.ones((64, 100), np.float32)
+    np.testing.assert_array_equal(FAST.dropout_forward(x, 7, 0.5)[1],
+                                  REFERENCE.dropout_forward(x, 7, 0.5)[1])
+
+
+def test_kernels_fall_back_for_layouts_they_do_not_take():
+    dy = np.random.default_rng(0).standard_normal((8, 6)).astype(np.float32)
+    y = np.maximum(dy, 0)
+    np.testing.assert_array_equal(FAST.relu_backward(dy.T, y.T), REFERENCE.relu_backward(dy.T, y.T))
+    ints = np.arange(12).reshape(3, 4)
+    np.testing.assert_array_equal(FAST.relu_backward(ints, ints), REFERENCE.relu_backward(ints, ints))
+
+
+def test_no_njit_sets_its_own_flags():
+    """JIT options live in numnet.config.NJIT_OPTIONS only."""
+    root = Path(__file__).parents[1] / "numnet"
+    for path in root.rglob("*.py"):
+        text = path.read_text()
+        assert not re.search(r"@(numba\.)?njit\(", text), path
+        assert not re.search(r"numba\.jit\(", text), path
+    source = inspect.getsource(sys.modules["numnet.ops.numba_ops"])
+    assert "numba.njit(**NJIT_OPTIONS)" in source
+
+
+def test_numba_is_imported_in_one_module_only():
+    root = Path(__file__).parents[1] / "numnet"
+    importers = [p.name for p in root.rglob("*.py") if re.search(r"^\s*(import|from) numba\b",
+                                                                  p.read_text(), re.M)]
+    assert importers == ["numba_ops.py"]
+
+
+def test_import_numnet_does_not_import_numba_or_matplotlib():
+    code = "import sys, numnet; print('numba' in sys.modules, 'matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
