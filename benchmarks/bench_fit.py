@@ -6,6 +6,9 @@ Each benchmark checks its answer: validation accuracy after the timed epochs, or
 predictions' agreement with the labels.
 """
 
+import statistics
+import time
+
 import numpy as np
 import pytest
 
@@ -28,12 +31,10 @@ def bench_epoch_numnet(benchmark, mnist, backend):
     assert measure(benchmark, epoch) > 0.95
 
 
-def bench_epoch_gemm_floor(benchmark, mnist):
+def _floor_epoch(mnist):
     """The epoch's matrix products alone, at the real shapes, into preallocated outputs:
     per training step 3 forward, 3 weight-gradient and 2 input-gradient GEMMs (the first
     layer's input gradient is not needed), then the validation forward. 54 GFLOP."""
-    benchmark.group = "epoch"
-    benchmark.name = "epoch gemm-floor"
     g = np.random.default_rng(0)
     widths = [784, 256, 128, 10]
     kernels = [g.standard_normal((a, b)).astype(np.float32) * 0.05 for a, b in zip(widths, widths[1:])]
@@ -57,7 +58,14 @@ def bench_epoch_gemm_floor(benchmark, mnist):
             (x_val[start:start + 128] @ kernels[0]) @ kernels[1] @ kernels[2]
         return grads[0]
 
-    assert np.isfinite(measure(benchmark, epoch)).all()
+    return epoch
+
+
+def bench_epoch_gemm_floor(benchmark, mnist):
+    """What no implementation of this epoch can beat on this BLAS: its GEMMs alone."""
+    benchmark.group = "epoch"
+    benchmark.name = "epoch gemm-floor"
+    assert np.isfinite(measure(benchmark, _floor_epoch(mnist))).all()
 
 
 def torch_tutorial(mnist):
@@ -97,7 +105,7 @@ def bench_epoch_torch(benchmark, mnist):
                 correct += (model(xb).argmax(1) == yb).sum().item()
         return correct / (60000 - N_TRAIN)
 
-    assert measure(benchmark, epoch, rounds=max(ROUNDS - 2, 1)) > 0.95
+    assert measure(benchmark, epoch, rounds=max(ROUNDS - 2, 1)) > 0.9  # 0.94 after 1 epoch
 
 
 def keras_tutorial():
@@ -128,7 +136,7 @@ def bench_epoch_keras(benchmark, mnist):
                             validation_split=0.2, verbose=0)
         return history.history["val_accuracy"][-1]
 
-    assert measure(benchmark, epoch, rounds=max(ROUNDS - 2, 1)) > 0.95
+    assert measure(benchmark, epoch, rounds=max(ROUNDS - 2, 1)) > 0.9
 
 
 # ---- inference on the 10,000 test images, one batch -----------------------------------------
@@ -174,3 +182,26 @@ def bench_inference_keras(benchmark, mnist):
     probs = measure(benchmark, lambda: model.predict(mnist["x_test"], batch_size=10000, verbose=0),
                     rounds=20)
     assert (probs.argmax(1) == mnist["labels_test"]).mean() > 0.95
+
+
+def bench_epoch_interleaved_ratio(benchmark, mnist):
+    """numnet-numba and the GEMM floor, epoch for epoch in alternation, so that load from other
+    tenants of a shared machine hits both alike. extra_info: median of the per-pair ratios."""
+    benchmark.group = "epoch-ratio"
+    benchmark.name = "epoch numnet-numba / gemm-floor, interleaved"
+    model = tutorial_model("numba")
+    floor = _floor_epoch(mnist)
+    ratios = []
+
+    def pair():
+        start = time.perf_counter()
+        model.fit(mnist["x_train"], mnist["y_train"], epochs=1, batch_size=128,
+                  validation_split=0.2, verbose=0)
+        middle = time.perf_counter()
+        floor()
+        ratios.append((middle - start) / (time.perf_counter() - middle))
+        return model.history.history["val_accuracy"][-1]
+
+    assert measure(benchmark, pair, rounds=ROUNDS + 2) > 0.95
+    benchmark.extra_info["numnet_over_floor_median"] = statistics.median(ratios)
+    benchmark.extra_info["numnet_over_floor_all"] = [round(r, 3) for r in ratios]

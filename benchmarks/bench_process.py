@@ -42,11 +42,14 @@ def bench_import_numnet(benchmark):
     benchmark.extra_info["import_seconds_median"] = statistics.median(samples)
 
 
+# VmHWM, not ru_maxrss: Linux carries ru_maxrss across execve, so a child of a large pytest
+# process (torch and TensorFlow loaded) would report its parent's peak.
 PEAK_RSS = """
-    import resource, runpy, sys
+    import runpy, sys
     sys.argv = ["mnist_mlp.py", "--epochs", sys.argv[1], "--verbose", "0"]
     runpy.run_path("examples/mnist_mlp.py", run_name="__main__")
-    print("peak_rss_kib", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    status = open("/proc/self/status").read()
+    print("peak_rss_kib", status.split("VmHWM:")[1].split()[0])
 """
 
 

@@ -28,6 +28,9 @@ TARGETS = [
      "inference numnet-numba", "-", lambda r: True),
 ]
 EXTRAS = [
+    ("numnet epoch / GEMM floor, interleaved pairs (median)",
+     "epoch numnet-numba / gemm-floor, interleaved", "numnet_over_floor_median", "<= 1.25",
+     lambda v: v <= 1.25),
     ("import numnet (s, median of 7 processes)", "process import-numnet", "import_seconds_median",
      "<= 0.3", lambda v: v <= 0.3),
     ("peak RSS of examples/mnist_mlp.py (MiB)", "process mnist-example-1-epoch", "peak_rss_mib",

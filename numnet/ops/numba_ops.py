@@ -160,6 +160,27 @@ class NumbaOps(NumpyOps):
 
     name = "numba"
 
+    def __init__(self) -> None:
+        self.warm_up(np.float32)
+
+    def warm_up(self, dtype) -> None:
+        """Call every kernel once on tiny arrays of `dtype`: loads the compiled code from
+        Numba's disk cache (compiling only the first time ever), so a model's first epoch
+        costs what the others do. Runs when the backend is first used (Sequential.compile)."""
+        x = np.ones((2, 3), dtype)
+        self.relu_backward(x, x)
+        self.dropout_forward(x, 1, 0.5)
+        for update in (lambda p, g, s: self.rmsprop_update(p, g, s[0], 0.1, 0.9, 1e-7),
+                       lambda p, g, s: self.sgd_update(p, g, s[0], 0.1, 0.9, False),
+                       lambda p, g, s: self.adam_update(p, g, s[0], s[1], 0.1, 0.9, 0.99, 1e-7, 1)):
+            update(np.ones(4, dtype), np.ones(4, dtype), [np.zeros(4, dtype), np.zeros(4, dtype)])
+        out = np.empty((2, 3), dtype)
+        mask = self.dense_block_forward(x[:, :2] @ np.ones((2, 2), dtype), np.ones((2, 3), dtype),
+                                        np.zeros(3, dtype), True, 1, 0.5, out)
+        self.dense_block_backward(out, x[:, :2], np.ones((2, 3), dtype), mask,
+                                  np.empty((2, 3), dtype), np.empty(3, dtype), np.empty((2, 2), dtype))
+        self.softmax_crossentropy_forward(np.ones((2, 3), dtype), np.eye(2, 3, dtype=dtype), 1e-7)
+
     def relu_backward(self, dy, y):
         flat = _flat(dy, y)
         if flat is None or dy.shape != y.shape:
