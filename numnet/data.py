@@ -73,3 +73,109 @@ class ArrayBatches:
             else:
                 rows = np.sort(order[start:start + self.batch_size])  # sorted: faster gathers
             yield self.x[rows], (None if self.y is None else self.y[rows])
+
+
+class Sequence:
+    """An indexed dataset of batches, like Keras's PyDataset/Sequence: subclass it and define
+
+        __len__()           -> number of batches per epoch
+        __getitem__(index)  -> (x_batch, y_batch)
+        on_epoch_end()      -> optional, called after every epoch (e.g. to reshuffle)
+
+    fit visits the batches in a new random order each epoch when shuffle=True.
+    """
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+    def __getitem__(self, index: int):
+        raise NotImplementedError
+
+    def on_epoch_end(self) -> None:
+        pass
+
+
+class GeneratorBatches:
+    """Batches from a generator or iterator of (x, y) tuples, or from a zero-argument function
+    returning one (called once per step). Every batch goes through `prepare(x, y, where)`,
+    which validates it; `where` names the epoch and step for error messages."""
+
+    def __init__(self, source, steps: int | None, prepare, name: str = "training") -> None:
+        self.function = source if callable(source) and not hasattr(source, "__next__") else None
+        self.iterator = None if self.function is not None else iter(source)
+        self.steps = steps
+        self.prepare = prepare
+        self.name = name
+
+    def __len__(self) -> int | None:
+        return self.steps
+
+    def epoch(self, epoch: int = 0):
+        step = 0
+        while self.steps is None or step < self.steps:
+            where = f"the {self.name} data, epoch {epoch + 1}, step {step + 1}"
+            try:
+                item = self.function() if self.function is not None else next(self.iterator)
+            except StopIteration:
+                if self.steps is not None:
+                    raise ValueError(
+                        f"The {self.name} generator ran out of data at epoch {epoch + 1}, step "
+                        f"{step + 1} of {self.steps}. Make it yield forever (a `while True:` "
+                        f"loop) or lower the number of steps.") from None
+                if step == 0:
+                    raise ValueError(f"The {self.name} generator yielded no batches at epoch "
+                                     f"{epoch + 1}; it is exhausted. Give steps_per_epoch and "
+                                     "a generator that yields forever.") from None
+                return
+            yield self.prepare(*_as_pair(item, where), where)
+            step += 1
+
+
+class SequenceBatches:
+    """Batches of a `Sequence`, in shuffled order when asked, calling its on_epoch_end."""
+
+    def __init__(self, sequence: Sequence, steps: int | None, shuffle: bool,
+                 rng: np.random.Generator, prepare, name: str = "training") -> None:
+        self.sequence, self.shuffle, self.rng, self.prepare, self.name = (
+            sequence, shuffle, rng, prepare, name)
+        length = len(sequence)
+        if not isinstance(length, (int, np.integer)) or length < 1:
+            fail("len(sequence)", "a positive number of batches", length)
+        self.steps = min(steps, length) if steps is not None else int(length)
+
+    def __len__(self) -> int:
+        return self.steps
+
+    def epoch(self, epoch: int = 0):
+        order = self.rng.permutation(len(self.sequence)) if self.shuffle else range(len(self.sequence))
+        for step, index in enumerate(order[:self.steps] if self.shuffle else list(order)[:self.steps]):
+            where = f"the {self.name} Sequence, epoch {epoch + 1}, step {step + 1} (index {index})"
+            yield self.prepare(*_as_pair(self.sequence[int(index)], where), where)
+        self.sequence.on_epoch_end()
+
+
+def _as_pair(item, where: str):
+    if not isinstance(item, (tuple, list)) or len(item) != 2:
+        shown = type(item).__name__ if not isinstance(item, (tuple, list)) else f"a {type(item).__name__} of {len(item)} items"
+        raise ValueError(f"Each batch must be a tuple (x, y). Received: {shown} from {where}")
+    return item
+
+
+def is_batch_source(x) -> bool:
+    """Whether `x` is a generator, iterator, Sequence or zero-argument function (not an array)."""
+    return isinstance(x, Sequence) or hasattr(x, "__next__") or (
+        callable(x) and not isinstance(x, np.ndarray))
+
+
+def batch_source(x, y, *, steps: int | None, shuffle: bool, rng, prepare, name: str):
+    """The batch iterator for a non-array input `x`, checking y and steps as Keras does."""
+    if y is not None:
+        raise ValueError(f"y must be None when x is a generator, function or Sequence (it "
+                         f"yields (x, y) batches itself). Received: y={y!r:.60}")
+    if isinstance(x, Sequence):
+        return SequenceBatches(x, steps, shuffle, rng, prepare, name)
+    if callable(x) and not hasattr(x, "__next__") and steps is None:
+        raise ValueError(f"A function that returns batches never ends, so the number of steps "
+                         f"must be given for the {name} data (steps_per_epoch= or "
+                         "validation_steps=). Received: None")
+    return GeneratorBatches(x, steps, prepare, name)

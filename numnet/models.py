@@ -8,13 +8,15 @@ How one batch flows through `fit`:
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from . import callbacks as callbacks_module
 from . import config, losses, metrics as metrics_module, optimizers
 from ._validation import (check_array, check_fraction, check_nonnegative_int,
                           check_positive_int, fail)
-from .data import ArrayBatches, split_validation
+from .data import ArrayBatches, Sequence, batch_source, is_batch_source, split_validation
 from .fusion import FusedStack
 from .layers import Dense, Input, Layer, Softmax
 from .layers.activation import Activation
@@ -301,27 +303,50 @@ class Sequential:
 
     def fit(self, x=None, y=None, batch_size: int | None = None, epochs: int = 1,
             verbose="auto", callbacks=None, validation_split: float = 0.0,
-            validation_data=None, shuffle: bool = True, initial_epoch: int = 0):
+            validation_data=None, shuffle: bool = True, initial_epoch: int = 0,
+            steps_per_epoch: int | None = None, validation_steps: int | None = None,
+            validation_batch_size: int | None = None, validation_freq: int = 1):
         """Train for `epochs` epochs; returns a History whose `.history` holds loss, metrics
         and their val_ twins, one value per epoch.
 
-        validation_split takes the LAST fraction of the rows, before shuffling (as Keras).
+        x: an array (with targets y), or a source of (x, y) batches: a generator or iterator,
+            a zero-argument function returning a batch (called once per step; needs
+            steps_per_epoch), or a numnet.data.Sequence.
+        validation_split: the LAST fraction of the rows, taken before shuffling (as Keras).
+        validation_data: (x_val, y_val), or a batch source like x (with validation_steps).
         """
         self._require_compiled("fit")
         batch_size = check_positive_int("batch_size", 32 if batch_size is None else batch_size)
         epochs = check_positive_int("epochs", epochs)
         initial_epoch = check_nonnegative_int("initial_epoch", initial_epoch)
         validation_split = check_fraction("validation_split", validation_split)
+        validation_freq = check_positive_int("validation_freq", validation_freq)
+        steps_per_epoch = _optional_steps("steps_per_epoch", steps_per_epoch)
+        validation_steps = _optional_steps("validation_steps", validation_steps)
+        val_batch_size = check_positive_int("validation_batch_size",
+                                            validation_batch_size or batch_size)
         verbose = _check_verbose(verbose)
         if not isinstance(shuffle, bool):
             fail("shuffle", "True or False", shuffle, TypeError)
-        x, y = self._prepare_xy(x, y)
+        if is_batch_source(x):
+            if validation_split:
+                raise ValueError("validation_split needs arrays; with a generator or Sequence "
+                                 f"pass validation_data. Received: validation_split={validation_split}")
+            train = self._source(x, y, steps_per_epoch, shuffle, "training")
+            val_arrays = None
+        else:
+            x, y = self._prepare_xy(x, y)
+            val_arrays = None
+            if validation_split > 0 and validation_data is None:
+                (x, y), val_arrays = split_validation(x, y, validation_split)
+            train = ArrayBatches(x, y, batch_size, shuffle=shuffle, rng=self._rng)
+            if steps_per_epoch is not None:
+                train = _LimitedBatches(train, steps_per_epoch)
         val = None
         if validation_data is not None:
-            val = self._prepare_validation_data(validation_data)
-        elif validation_split > 0:
-            (x, y), val = split_validation(x, y, validation_split)
-        train = ArrayBatches(x, y, batch_size, shuffle=shuffle, rng=self._rng)
+            val = self._validation_source(validation_data, validation_steps, val_batch_size)
+        elif val_arrays is not None:
+            val = ArrayBatches(*val_arrays, val_batch_size)
 
         callback_list = callbacks_module.CallbackList(
             _check_callbacks(callbacks), model=self, add_history=True, add_progbar=verbose > 0,
@@ -329,35 +354,49 @@ class Sequential:
         history = next(c for c in callback_list if isinstance(c, callbacks_module.History))
         self.history = history
         self.stop_training = False
-        wants_batch_logs = callback_list.has("on_train_batch_end")
         epoch_logs: dict = {}
         callback_list.on_train_begin({})
-        for epoch in range(initial_epoch, epochs):
-            callback_list.on_epoch_begin(epoch, {})
-            running = {"loss": metrics_module.Mean(),
-                       **{name: metrics_module.Mean() for name in self.metric_names}}
-            for step, (xb, yb) in enumerate(train.epoch(epoch)):
-                callback_list.on_train_batch_begin(step, {})
-                logs = self.train_step(xb, yb)
-                if not np.isfinite(logs["loss"]):
-                    self._stop_on_nonfinite(epoch, step, logs["loss"])
-                    break
-                for name, value in logs.items():
-                    running[name].update(value, len(xb))
-                if wants_batch_logs:
-                    callback_list.on_train_batch_end(
-                        step, {name: mean.result() for name, mean in running.items()})
+        try:
+            for epoch in range(initial_epoch, epochs):
+                callback_list.on_epoch_begin(epoch, {})
+                epoch_logs = self._train_epoch(epoch, train, callback_list)
+                if val is not None and (epoch + 1) % validation_freq == 0:
+                    val_logs = self._evaluate_batches(val.epoch(epoch))
+                    epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+                callback_list.on_epoch_end(epoch, epoch_logs)
                 if self.stop_training:
                     break
-            epoch_logs = {name: mean.result() for name, mean in running.items()}
-            if val is not None:
-                val_logs = self._evaluate_arrays(*val, batch_size)
-                epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
-            callback_list.on_epoch_end(epoch, epoch_logs)
+        finally:  # also on Ctrl-C or an error: logs are closed and flushed, History is kept
+            callback_list.on_train_end(epoch_logs)
+        return history
+
+    def _train_epoch(self, epoch: int, train, callback_list) -> dict[str, float]:
+        """One pass over `train`; returns the epoch's mean loss and metrics."""
+        running = {"loss": metrics_module.Mean(),
+                   **{name: metrics_module.Mean() for name in self.metric_names}}
+        wants_batch_logs = callback_list.has("on_train_batch_end")
+        for step, (xb, yb) in enumerate(train.epoch(epoch)):
+            callback_list.on_train_batch_begin(step, {})
+            logs = self.train_step(xb, yb)
+            if not np.isfinite(logs["loss"]):
+                self._stop_on_nonfinite(epoch, step, logs["loss"])
+                break
+            for name, value in logs.items():
+                running[name].update(value, len(xb))
+            if wants_batch_logs:
+                callback_list.on_train_batch_end(
+                    step, {name: mean.result() for name, mean in running.items()})
             if self.stop_training:
                 break
-        callback_list.on_train_end(epoch_logs)
-        return history
+        return {name: mean.result() for name, mean in running.items()}
+
+    def fit_generator(self, generator, steps_per_epoch: int | None = None, epochs: int = 1,
+                      verbose="auto", callbacks=None, validation_data=None,
+                      validation_steps: int | None = None, initial_epoch: int = 0, **kwargs):
+        """Keras 2's name for fit with a generator; forwards to `fit`."""
+        return self.fit(generator, steps_per_epoch=steps_per_epoch, epochs=epochs,
+                        verbose=verbose, callbacks=callbacks, validation_data=validation_data,
+                        validation_steps=validation_steps, initial_epoch=initial_epoch, **kwargs)
 
     def _stop_on_nonfinite(self, epoch: int, step: int, loss: float) -> None:
         import warnings
@@ -366,53 +405,98 @@ class Sequential:
             f"Training stopped: the loss became {loss} at epoch {epoch + 1}, step {step + 1}. "
             "The weights are those of the last finite step. Likely causes: a learning rate "
             "that is too high, or inputs that are not normalised (e.g. pixels not divided by "
-            "255).", RuntimeWarning, stacklevel=3)
+            "255).", RuntimeWarning, stacklevel=4)
         self.stop_training = True
 
-    def _prepare_validation_data(self, validation_data):
+    # ---- batch sources -----------------------------------------------------------------------
+    def _source(self, x, y, steps, shuffle, name):
+        return batch_source(x, y, steps=steps, shuffle=shuffle, rng=self._rng or config.random_generator(),
+                            prepare=self._prepare_batch, name=name)
+
+    def _prepare_batch(self, x, y, where: str):
+        """Validate one generated batch; errors say which epoch and step produced it."""
+        try:
+            return self._prepare_xy(x, y)
+        except (ValueError, TypeError) as error:
+            raise type(error)(f"{error} (in {where})") from None
+
+    def _validation_source(self, validation_data, steps, batch_size):
+        if is_batch_source(validation_data):
+            return self._source(validation_data, None, steps, False, "validation")
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-            fail("validation_data", "a tuple (x_val, y_val)", validation_data, TypeError)
-        return self._prepare_xy(*validation_data, x_name="validation_data[0]",
+            fail("validation_data", "a tuple (x_val, y_val) or a generator", validation_data, TypeError)
+        x, y = self._prepare_xy(*validation_data, x_name="validation_data[0]",
                                 y_name="validation_data[1]")
+        batches = ArrayBatches(x, y, batch_size)
+        return batches if steps is None else _LimitedBatches(batches, steps)
 
     # ---- evaluate / predict --------------------------------------------------------------------
-    def _evaluate_arrays(self, x: np.ndarray, y: np.ndarray, batch_size: int) -> dict[str, float]:
+    def _evaluate_batches(self, batches) -> dict[str, float]:
         running = {"loss": metrics_module.Mean(),
                    **{name: metrics_module.Mean() for name in self.metric_names}}
-        for xb, yb in ArrayBatches(x, y, batch_size).epoch():
+        for xb, yb in batches:
             y_pred = self._forward(xb, training=False)
-            running["loss"].update(float(np.sum(self.loss.per_sample(yb, y_pred))) / len(xb),
-                                   len(xb))
+            running["loss"].update(float(np.mean(self.loss.per_sample(yb, y_pred))), len(xb))
             for name, metric in zip(self.metric_names, self._metrics):
                 running[name].update(float(np.mean(metric(yb, y_pred))), len(xb))
         return {name: mean.result() for name, mean in running.items()}
 
     def evaluate(self, x=None, y=None, batch_size: int | None = None, verbose="auto",
-                 return_dict: bool = False):
-        """Loss and metrics on (x, y): [loss, *metrics] (a float when there are no metrics),
-        or a dict with return_dict=True."""
+                 steps: int | None = None, return_dict: bool = False):
+        """Loss and metrics on (x, y) or a batch source: [loss, *metrics] (a float when there
+        are no metrics), or a dict with return_dict=True."""
         self._require_compiled("evaluate")
         batch_size = check_positive_int("batch_size", 32 if batch_size is None else batch_size)
+        steps = _optional_steps("steps", steps)
         verbose = _check_verbose(verbose)
-        x, y = self._prepare_xy(x, y)
-        logs = self._evaluate_arrays(x, y, batch_size)
+        if is_batch_source(x):
+            batches = self._source(x, y, steps, False, "evaluation")
+        else:
+            x, y = self._prepare_xy(x, y)
+            batches = ArrayBatches(x, y, batch_size)
+            batches = batches if steps is None else _LimitedBatches(batches, steps)
+        logs = self._evaluate_batches(batches.epoch())
         if verbose:
-            print(f"{len(x)} samples - " + callbacks_module._format_logs(logs))
+            print(callbacks_module.progbar._format_logs(logs))
         if return_dict:
             return logs
         values = list(logs.values())
         return values[0] if len(values) == 1 else values
 
-    def predict(self, x, batch_size: int | None = None, verbose=0) -> np.ndarray:
-        """Outputs for x, computed in batches with training=False. -> (n, *output_shape[1:])"""
+    def predict(self, x, batch_size: int | None = None, verbose=0, steps: int | None = None) -> np.ndarray:
+        """Outputs for x (an array, or a batch source yielding x or (x, y)), computed in batches
+        with training=False. -> (n, *output_shape[1:])"""
         batch_size = check_positive_int("batch_size", 32 if batch_size is None else batch_size)
+        steps = _optional_steps("steps", steps)
         if not self._layers:
             raise ValueError("The model has no layers; add some before predicting")
+        if is_batch_source(x):
+            return self._predict_source(x, steps)
         x = self._prepare_inputs(x)
         out = np.empty((len(x), *self.output_shape[1:]), dtype=self._dtype())
         for start in range(0, len(x), batch_size):
             out[start:start + batch_size] = self._forward(x[start:start + batch_size], False)
         return out
+
+    def _predict_source(self, source, steps):
+        if isinstance(source, Sequence):
+            items = (source[i] for i in range(min(steps or len(source), len(source))))
+        elif callable(source) and not hasattr(source, "__next__"):
+            if steps is None:
+                fail("steps", "a positive integer when x is a function", steps)
+            items = (source() for _ in range(steps))
+        else:
+            items = itertools.islice(source, steps)
+        outputs = []
+        for step, item in enumerate(items):
+            xb = item[0] if isinstance(item, (tuple, list)) else item
+            try:
+                outputs.append(self._forward(self._prepare_inputs(xb), False))
+            except (ValueError, TypeError) as error:
+                raise type(error)(f"{error} (in the prediction data, step {step + 1})") from None
+        if not outputs:
+            raise ValueError("The prediction data yielded no batches")
+        return np.concatenate(outputs)
 
     def __call__(self, x, training: bool = False) -> np.ndarray:
         return self._forward(self._prepare_inputs(x), training=training)
@@ -448,6 +532,23 @@ def _check_verbose(verbose) -> int:
     if verbose not in (0, 1, 2) or isinstance(verbose, bool):
         fail("verbose", "'auto', 0, 1 or 2", verbose)
     return int(verbose)
+
+
+def _optional_steps(name: str, steps) -> int | None:
+    return None if steps is None else check_positive_int(name, steps)
+
+
+class _LimitedBatches:
+    """At most `steps` batches of an epoch of another batch source (steps_per_epoch=)."""
+
+    def __init__(self, batches, steps: int) -> None:
+        self.batches, self.steps = batches, min(steps, len(batches))
+
+    def __len__(self) -> int:
+        return self.steps
+
+    def epoch(self, epoch: int = 0):
+        return itertools.islice(self.batches.epoch(epoch), self.steps)
 
 
 def _check_callbacks(callbacks):

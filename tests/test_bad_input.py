@@ -52,7 +52,7 @@ CASES = [
     ("verbose", lambda m: m.fit(X, Y, verbose=3), ValueError,
      r"verbose must be 'auto', 0, 1 or 2\. Received: verbose=3"),
     ("validation_data shape", lambda m: m.fit(X, Y, validation_data=(X,), verbose=0), TypeError,
-     r"validation_data must be a tuple \(x_val, y_val\)\. Received: validation_data=\(array"),
+     r"validation_data must be a tuple \(x_val, y_val\) or a generator\. Received: validation_data=\(array"),
     ("validation_data width", lambda m: m.fit(X, Y, validation_data=(np.zeros((3, 2)), Y[:3]), verbose=0), ValueError,
      r"validation_data\[0\] must be an array of shape \(n, 4\).*Received: validation_data\[0\]=array of shape \(3, 2\)"),
     ("unknown metric", lambda m: m.compile(loss="mse", metrics=["precision"]), ValueError,

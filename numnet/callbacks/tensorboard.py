@@ -1,0 +1,67 @@
+"""TensorBoard: scalar logs that `tensorboard --logdir` shows, with no TensorFlow installed."""
+
+from __future__ import annotations
+
+import os
+
+from .._tensorboard import EventFileWriter
+from .._validation import check_positive_int, fail
+from .base import Callback
+
+
+class TensorBoard(Callback):
+    """Write loss, metrics and learning rate as TensorBoard scalars, like Keras's callback:
+    `log_dir/train` gets epoch_loss, epoch_accuracy, epoch_learning_rate; `log_dir/validation`
+    gets the val_ values as epoch_loss, epoch_accuracy. Steps are 0-based epochs.
+
+    update_freq: "epoch", or an integer N to also write batch_loss, batch_accuracy (running
+    epoch means) every N training batches, at the global batch number.
+    Files are flushed to disk every epoch; each run writes its own file (host and pid in the
+    name), so several runs may share one log_dir.
+    """
+
+    def __init__(self, log_dir: str | os.PathLike = "logs", update_freq: str | int = "epoch") -> None:
+        super().__init__()
+        if not isinstance(log_dir, (str, os.PathLike)):
+            fail("log_dir", "a path string", log_dir, TypeError)
+        self.log_dir = os.fspath(log_dir)
+        if update_freq != "epoch":
+            if update_freq == "batch":
+                update_freq = 1
+            self.update_freq = check_positive_int("update_freq", update_freq)
+            self.on_train_batch_end = self._write_batch  # batch hooks cost only when asked for
+        else:
+            self.update_freq = "epoch"
+        self._train: EventFileWriter | None = None
+        self._validation: EventFileWriter | None = None
+        self._global_batch = 0
+
+    def on_train_begin(self, logs=None):
+        self._train = EventFileWriter(os.path.join(self.log_dir, "train"))
+        self._validation = None
+
+    def _write_batch(self, batch, logs=None):
+        self._global_batch += 1
+        if self._global_batch % self.update_freq == 0:
+            for key, value in (logs or {}).items():
+                self._train.add_scalar(f"batch_{key}", value, self._global_batch)
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = dict(logs or {})
+        if "learning_rate" not in logs and getattr(self.model, "optimizer", None) is not None:
+            logs["learning_rate"] = float(self.model.optimizer.learning_rate)
+        for key, value in logs.items():
+            if key.startswith("val_"):
+                if self._validation is None:
+                    self._validation = EventFileWriter(os.path.join(self.log_dir, "validation"))
+                self._validation.add_scalar(f"epoch_{key[4:]}", value, epoch)
+            else:
+                self._train.add_scalar(f"epoch_{key}", value, epoch)
+        for writer in (self._train, self._validation):
+            if writer is not None:
+                writer.flush()
+
+    def on_train_end(self, logs=None):
+        for writer in (self._train, self._validation):
+            if writer is not None:
+                writer.close()
