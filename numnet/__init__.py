@@ -1,13 +1,16 @@
 """numnet: the Keras workflow (Sequential, Dense, Dropout, compile, fit, evaluate) written from
 scratch in NumPy, with Numba kernels for speed. No deep-learning framework inside."""
 
-from . import callbacks, config, datasets, initializers, layers, losses, metrics, ops, optimizers, utils
+from . import (callbacks, config, data, datasets, initializers, layers, losses, metrics, models,
+               ops, optimizers, saving, utils)
 from .config import set_random_seed
-from .models import Sequential
+from .models import Sequential, load_model
+from .plotting import plot_history
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Sequential", "callbacks", "config", "datasets", "initializers", "layers", "losses",
-    "metrics", "ops", "optimizers", "set_random_seed", "utils", "__version__",
+    "Sequential", "callbacks", "config", "data", "datasets", "initializers", "layers",
+    "load_model", "losses", "metrics", "models", "ops", "optimizers", "plot_history", "saving",
+    "set_random_seed", "utils", "__version__",
 ]

@@ -13,7 +13,7 @@ import itertools
 import numpy as np
 
 from . import callbacks as callbacks_module
-from . import config, losses, metrics as metrics_module, optimizers
+from . import config, losses, metrics as metrics_module, optimizers, saving
 from ._validation import (check_array, check_fraction, check_nonnegative_int,
                           check_positive_int, fail)
 from .data import ArrayBatches, Sequence, batch_source, is_batch_source, split_validation
@@ -361,7 +361,7 @@ class Sequential:
                 callback_list.on_epoch_begin(epoch, {})
                 epoch_logs = self._train_epoch(epoch, train, callback_list)
                 if val is not None and (epoch + 1) % validation_freq == 0:
-                    val_logs = self._evaluate_batches(val.epoch(epoch))
+                    val_logs = self._evaluate_batches(val.epoch(epoch), callback_list)
                     epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
                 callback_list.on_epoch_end(epoch, epoch_logs)
                 if self.stop_training:
@@ -431,18 +431,25 @@ class Sequential:
         return batches if steps is None else _LimitedBatches(batches, steps)
 
     # ---- evaluate / predict --------------------------------------------------------------------
-    def _evaluate_batches(self, batches) -> dict[str, float]:
+    def _evaluate_batches(self, batches, callback_list) -> dict[str, float]:
+        """Mean loss and metrics over `batches`, calling the on_test_* hooks."""
         running = {"loss": metrics_module.Mean(),
                    **{name: metrics_module.Mean() for name in self.metric_names}}
-        for xb, yb in batches:
+        callback_list.on_test_begin({})
+        for step, (xb, yb) in enumerate(batches):
+            callback_list.on_test_batch_begin(step, {})
             y_pred = self._forward(xb, training=False)
             running["loss"].update(float(np.mean(self.loss.per_sample(yb, y_pred))), len(xb))
             for name, metric in zip(self.metric_names, self._metrics):
                 running[name].update(float(np.mean(metric(yb, y_pred))), len(xb))
-        return {name: mean.result() for name, mean in running.items()}
+            if callback_list.has("on_test_batch_end"):
+                callback_list.on_test_batch_end(step, {k: m.result() for k, m in running.items()})
+        logs = {name: mean.result() for name, mean in running.items()}
+        callback_list.on_test_end(logs)
+        return logs
 
     def evaluate(self, x=None, y=None, batch_size: int | None = None, verbose="auto",
-                 steps: int | None = None, return_dict: bool = False):
+                 steps: int | None = None, callbacks=None, return_dict: bool = False):
         """Loss and metrics on (x, y) or a batch source: [loss, *metrics] (a float when there
         are no metrics), or a dict with return_dict=True."""
         self._require_compiled("evaluate")
@@ -455,7 +462,9 @@ class Sequential:
             x, y = self._prepare_xy(x, y)
             batches = ArrayBatches(x, y, batch_size)
             batches = batches if steps is None else _LimitedBatches(batches, steps)
-        logs = self._evaluate_batches(batches.epoch())
+        callback_list = callbacks_module.CallbackList(_check_callbacks(callbacks), model=self,
+                                                      steps=len(batches), verbose=verbose)
+        logs = self._evaluate_batches(batches.epoch(), callback_list)
         if verbose:
             print(callbacks_module.progbar._format_logs(logs))
         if return_dict:
@@ -463,22 +472,43 @@ class Sequential:
         values = list(logs.values())
         return values[0] if len(values) == 1 else values
 
-    def predict(self, x, batch_size: int | None = None, verbose=0, steps: int | None = None) -> np.ndarray:
+    def predict(self, x, batch_size: int | None = None, verbose=0, steps: int | None = None,
+                callbacks=None) -> np.ndarray:
         """Outputs for x (an array, or a batch source yielding x or (x, y)), computed in batches
-        with training=False. -> (n, *output_shape[1:])"""
+        with training=False, calling the on_predict_* hooks. -> (n, *output_shape[1:])"""
         batch_size = check_positive_int("batch_size", 32 if batch_size is None else batch_size)
         steps = _optional_steps("steps", steps)
         if not self._layers:
             raise ValueError("The model has no layers; add some before predicting")
+        callback_list = callbacks_module.CallbackList(_check_callbacks(callbacks), model=self)
+        callback_list.on_predict_begin({})
         if is_batch_source(x):
-            return self._predict_source(x, steps)
-        x = self._prepare_inputs(x)
-        out = np.empty((len(x), *self.output_shape[1:]), dtype=self._dtype())
-        for start in range(0, len(x), batch_size):
-            out[start:start + batch_size] = self._forward(x[start:start + batch_size], False)
+            out = np.concatenate(list(self._predict_batches(self._source_items(x, steps),
+                                                            callback_list, prepare=True)))
+        else:
+            x = self._prepare_inputs(x)
+            out = np.empty((len(x), *self.output_shape[1:]), dtype=self._dtype())
+            batches = (x[start:start + batch_size] for start in range(0, len(x), batch_size))
+            start = 0
+            for y in self._predict_batches(batches, callback_list, prepare=False):
+                out[start:start + len(y)] = y
+                start += len(y)
+        callback_list.on_predict_end({})
         return out
 
-    def _predict_source(self, source, steps):
+    def _predict_batches(self, batches, callback_list, prepare: bool):
+        """Forward each batch (validated first when `prepare`: generated batches)."""
+        for step, xb in enumerate(batches):
+            callback_list.on_predict_batch_begin(step, {})
+            try:
+                y = self._forward(self._prepare_inputs(xb) if prepare else xb, False)
+            except (ValueError, TypeError) as error:
+                raise type(error)(f"{error} (in the prediction data, step {step + 1})") from None
+            callback_list.on_predict_batch_end(step, {"outputs": y})
+            yield y
+
+    def _source_items(self, source, steps):
+        """The x of each batch of a generator, function or Sequence (items may be x or (x, y))."""
         if isinstance(source, Sequence):
             items = (source[i] for i in range(min(steps or len(source), len(source))))
         elif callable(source) and not hasattr(source, "__next__"):
@@ -487,16 +517,12 @@ class Sequential:
             items = (source() for _ in range(steps))
         else:
             items = itertools.islice(source, steps)
-        outputs = []
-        for step, item in enumerate(items):
-            xb = item[0] if isinstance(item, (tuple, list)) else item
-            try:
-                outputs.append(self._forward(self._prepare_inputs(xb), False))
-            except (ValueError, TypeError) as error:
-                raise type(error)(f"{error} (in the prediction data, step {step + 1})") from None
-        if not outputs:
+        count = 0
+        for item in items:
+            count += 1
+            yield item[0] if isinstance(item, (tuple, list)) else item
+        if not count:
             raise ValueError("The prediction data yielded no batches")
-        return np.concatenate(outputs)
 
     def __call__(self, x, training: bool = False) -> np.ndarray:
         return self._forward(self._prepare_inputs(x), training=training)
@@ -515,6 +541,19 @@ class Sequential:
         for layer in self._layers:
             layer.set_weights(weights[start:start + len(layer.params)])
             start += len(layer.params)
+
+    def save(self, filepath) -> None:
+        """Save architecture, weights, compile settings and optimizer state to one file
+        (atomically). Load with numnet.models.load_model(filepath)."""
+        saving.save_model(self, filepath)
+
+    def save_weights(self, filepath) -> None:
+        """Save the weights only (atomically)."""
+        saving.save_weights(self, filepath)
+
+    def load_weights(self, filepath) -> None:
+        """Load weights saved by save_weights or save into this (built) model."""
+        saving.load_weights(self, filepath)
 
     def get_config(self) -> dict:
         return {"name": self.name,
@@ -557,3 +596,8 @@ def _check_callbacks(callbacks):
     if not isinstance(callbacks, (list, tuple)):
         fail("callbacks", "a list of numnet.callbacks.Callback", callbacks, TypeError)
     return list(callbacks)
+
+
+def load_model(filepath, compile: bool = True) -> Sequential:
+    """Load a model saved with model.save (see numnet.saving.load_model)."""
+    return saving.load_model(filepath, compile=compile)

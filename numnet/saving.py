@@ -1,11 +1,15 @@
-"""Writing files safely. (Model save/load will live here too.)"""
+"""Files: atomic writes, and the model/weights format (npz arrays + a JSON header)."""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import tempfile
+import zipfile
 from typing import IO, Iterator
+
+import numpy as np
 
 
 @contextlib.contextmanager
@@ -31,3 +35,205 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb") -> Iterator[IO]:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+# ---- model files ---------------------------------------------------------------------------------
+# One .npz (NumPy's zip of .npy arrays), written with atomic_write and read with
+# allow_pickle=False. The array "__numnet__" holds UTF-8 JSON: format, version, the model's
+# architecture, its compile settings, the optimizer's state keys, and the random generators'
+# states (so training resumed from a file continues exactly as if it had never stopped).
+# Weights are "weights/<layer>/<param>", optimizer slots "optimizer/<key>".
+MODEL_FORMAT, WEIGHTS_FORMAT, VERSION = "numnet-model", "numnet-weights", 1
+HEADER = "__numnet__"
+
+
+class FileFormatError(ValueError):
+    """The file is not a numnet model or weights file, or is damaged."""
+
+
+def _header_array(header: dict) -> np.ndarray:
+    return np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)
+
+
+def _write_npz(path, header: dict, arrays: dict[str, np.ndarray]) -> None:
+    with atomic_write(path) as handle:
+        np.savez(handle, **{HEADER: _header_array(header)}, **arrays)
+
+
+def _read_npz(path, expected_format: str) -> tuple[dict, dict[str, np.ndarray]]:
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"filepath must be an existing numnet file. Received: filepath={path!r}")
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            arrays = {key: npz[key] for key in npz.files}
+    except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile) as error:
+        raise FileFormatError(f"{path} could not be read as a numnet file (truncated, corrupted, "
+                              f"or holding pickled objects, which numnet never loads): {error}") from None
+    if HEADER not in arrays or arrays[HEADER].dtype != np.uint8 or arrays[HEADER].ndim != 1:
+        raise FileFormatError(f"{path} is not a numnet file: it has no {HEADER!r} header")
+    try:
+        header = json.loads(arrays.pop(HEADER).tobytes().decode())
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise FileFormatError(f"{path} has a damaged header: {error}") from None
+    if not isinstance(header, dict) or header.get("format") != expected_format:
+        found = header.get("format") if isinstance(header, dict) else type(header).__name__
+        raise FileFormatError(f"{path} must be a {expected_format!r} file. Received: format={found!r}")
+    if header.get("version") != VERSION:
+        raise FileFormatError(f"{path} has format version {header.get('version')!r}; this numnet "
+                              f"reads version {VERSION}")
+    for key, array in arrays.items():
+        if array.dtype.kind not in "biuf":
+            raise FileFormatError(f"{path}: array {key!r} has dtype {array.dtype}; numnet files "
+                                  "hold numbers only")
+    return header, arrays
+
+
+def _weight_arrays(model) -> tuple[list[list], dict[str, np.ndarray]]:
+    names, arrays = [], {}
+    for layer in model.layers:
+        for key, value in layer.params.items():
+            names.append([layer.name, key, list(value.shape)])
+            arrays[f"weights/{layer.name}/{key}"] = value
+    return names, arrays
+
+
+def _assign_weights(model, names: list, arrays: dict, path: str) -> None:
+    """Copy arrays into the model's parameters after checking names and shapes."""
+    expected = [[layer.name, key, list(value.shape)] for layer in model.layers
+                for key, value in layer.params.items()]
+    if [n[:2] for n in names] != [e[:2] for e in expected]:
+        raise FileFormatError(f"{path} holds weights for {[tuple(n[:2]) for n in names]}, but the "
+                              f"model has {[tuple(e[:2]) for e in expected]}")
+    for layer in model.layers:
+        for key, param in layer.params.items():
+            array = arrays.get(f"weights/{layer.name}/{key}")
+            if array is None or array.shape != param.shape:
+                raise FileFormatError(
+                    f"{path}: weight {layer.name}/{key} must have shape {param.shape}. "
+                    f"Received: {None if array is None else array.shape}")
+            param[...] = array
+
+
+def save_weights(model, filepath) -> None:
+    """Write the model's weights (only) to `filepath`, atomically."""
+    model._require_built("weights")
+    names, arrays = _weight_arrays(model)
+    _write_npz(filepath, {"format": WEIGHTS_FORMAT, "version": VERSION, "weights": names}, arrays)
+
+
+def load_weights(model, filepath) -> None:
+    """Load weights written by save_weights (or model.save) into a model of the same layers."""
+    model._require_built("weights")
+    path = os.fspath(filepath)
+    try:
+        header, arrays = _read_npz(path, WEIGHTS_FORMAT)
+    except FileFormatError as error:
+        if "must be a 'numnet-weights' file" not in str(error):
+            raise
+        header, arrays = _read_npz(path, MODEL_FORMAT)
+    _assign_weights(model, header.get("weights", []), arrays, path)
+
+
+def _rng_state(rng) -> dict | None:
+    if rng is None:
+        return None
+    state = rng.bit_generator.state
+    return state if state.get("bit_generator") == "PCG64" else None
+
+
+def _restore_rng(state: dict | None, path: str):
+    if state is None:
+        return None
+    if not isinstance(state, dict) or state.get("bit_generator") != "PCG64":
+        raise FileFormatError(f"{path}: unsupported random generator state {state!r:.80}")
+    rng = np.random.Generator(np.random.PCG64())
+    try:
+        rng.bit_generator.state = state
+    except (TypeError, ValueError, KeyError) as error:
+        raise FileFormatError(f"{path}: damaged random generator state ({error})") from None
+    return rng
+
+
+def save_model(model, filepath) -> None:
+    """Write architecture, weights, compile settings, optimizer state and random generator
+    states to one file, atomically: a crash mid-save leaves the previous file intact."""
+    from . import losses, optimizers
+
+    model._require_built("weights")
+    names, arrays = _weight_arrays(model)
+    header = {"format": MODEL_FORMAT, "version": VERSION, "config": model.get_config(),
+              "weights": names, "rng": _rng_state(model._rng),
+              "layer_rngs": {layer.name: _rng_state(layer._rng) for layer in model.layers
+                             if getattr(layer, "_rng", None) is not None
+                             and layer._rng is not model._rng}}
+    if model.compiled:
+        model._trainable()  # optimizer slots refer to the packed parameters
+        state = model.optimizer.get_state()
+        header["compile"] = {"loss": losses.serialize(model.loss),
+                             "optimizer": optimizers.serialize(model.optimizer),
+                             "metrics": model.metric_names,
+                             "optimizer_state": sorted(state)}
+        arrays.update({f"optimizer/{key}": value for key, value in state.items()})
+    _write_npz(filepath, header, arrays)
+
+
+def load_model(filepath, compile: bool = True):
+    """Rebuild a model written by `model.save`: predictions equal the original's bit for bit,
+    and fit(initial_epoch=...) continues where it stopped. Only numnet's own layer classes are
+    accepted; nothing in the file is imported, evaluated or unpickled."""
+    from . import losses, optimizers
+    from .layers import LAYER_CLASSES
+    from .models import Sequential
+
+    path = os.fspath(filepath)
+    header, arrays = _read_npz(path, MODEL_FORMAT)
+    config = header.get("config")
+    if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
+        raise FileFormatError(f"{path}: the header has no model config")
+    layers = []
+    for index, spec in enumerate(config["layers"]):
+        class_name = spec.get("class_name") if isinstance(spec, dict) else None
+        if class_name not in LAYER_CLASSES:
+            raise FileFormatError(f"{path}: layer {index} names class {class_name!r}, which is not "
+                                  f"a numnet layer; allowed: {sorted(LAYER_CLASSES)}")
+        layer_config = spec.get("config", {})
+        if not isinstance(layer_config, dict):
+            raise FileFormatError(f"{path}: layer {index} has a config that is not an object")
+        try:
+            layers.append(LAYER_CLASSES[class_name].from_config(dict(layer_config)))
+        except (TypeError, ValueError) as error:
+            raise FileFormatError(f"{path}: layer {index} ({class_name}) has a bad config: {error}") from None
+    model = Sequential(name=config.get("name"))
+    saved_rng = _restore_rng(header.get("rng"), path)
+    model._rng = np.random.default_rng()  # consumed by the initializers while rebuilding
+    for layer in layers:
+        model.add(layer)
+    input_shape = config.get("input_shape")
+    if not model.built:
+        if not isinstance(input_shape, list):
+            raise FileFormatError(f"{path}: the header has no input shape")
+        model.build((None, *input_shape))
+    _assign_weights(model, header.get("weights", []), arrays, path)
+    if saved_rng is not None:  # in place: Dropout layers share this generator object
+        model._rng.bit_generator.state = saved_rng.bit_generator.state
+    for layer in model.layers:
+        state = header.get("layer_rngs", {}).get(layer.name)
+        if state is not None:
+            layer._rng = _restore_rng(state, path)
+    spec = header.get("compile")
+    if compile and spec:
+        try:
+            model.compile(optimizer=optimizers.deserialize(spec["optimizer"]),
+                          loss=losses.deserialize(spec["loss"]), metrics=list(spec["metrics"]))
+        except (TypeError, ValueError, KeyError) as error:
+            raise FileFormatError(f"{path}: bad compile settings: {error}") from None
+        state = {key.removeprefix("optimizer/"): value for key, value in arrays.items()
+                 if key.startswith("optimizer/")}
+        if state:
+            params, _ = model._trainable()
+            try:
+                model.optimizer.set_state(state, params)
+            except (ValueError, TypeError, KeyError) as error:
+                raise FileFormatError(f"{path}: bad optimizer state: {error}") from None
+    return model

@@ -1,5 +1,6 @@
 """Utilities users reach as numnet.utils.*, as in keras.utils."""
 
-from .data import to_categorical
+from .data import Sequence, to_categorical
+from .plotting import model_to_dot, plot_model
 
-__all__ = ["to_categorical"]
+__all__ = ["Sequence", "model_to_dot", "plot_model", "to_categorical"]
