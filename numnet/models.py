@@ -277,7 +277,7 @@ class Sequential:
 
     # ---- fit ---------------------------------------------------------------------------------
     def _prepare_inputs(self, x: object, name: str = "x") -> np.ndarray:
-        x = check_array(name, x, min_ndim=2, dtype=self._dtype())
+        x = check_array(name, x, min_ndim=2)
         if self._input_shape is None:
             self.build((None, *x.shape[1:]))
         elif not self.built:
@@ -286,7 +286,7 @@ class Sequential:
         if x.shape[1:] != tuple(expected) and None not in expected:
             fail(name, f"an array of shape (n, {', '.join(map(str, expected))}) to fit the "
                        "model's input", x)
-        return x
+        return x if x.dtype == self._dtype() else x.astype(self._dtype())
 
     def _dtype(self) -> str:
         return self._layers[0].dtype if self._layers else config.floatx()

@@ -99,20 +99,22 @@ def _weight_arrays(model) -> tuple[list[list], dict[str, np.ndarray]]:
 
 
 def _assign_weights(model, names: list, arrays: dict, path: str) -> None:
-    """Copy arrays into the model's parameters after checking names and shapes."""
-    expected = [[layer.name, key, list(value.shape)] for layer in model.layers
-                for key, value in layer.params.items()]
-    if [n[:2] for n in names] != [e[:2] for e in expected]:
-        raise FileFormatError(f"{path} holds weights for {[tuple(n[:2]) for n in names]}, but the "
-                              f"model has {[tuple(e[:2]) for e in expected]}")
-    for layer in model.layers:
-        for key, param in layer.params.items():
-            array = arrays.get(f"weights/{layer.name}/{key}")
-            if array is None or array.shape != param.shape:
-                raise FileFormatError(
-                    f"{path}: weight {layer.name}/{key} must have shape {param.shape}. "
-                    f"Received: {None if array is None else array.shape}")
-            param[...] = array
+    """Copy arrays into the model's parameters, matched by position (layer names may differ,
+    as for a freshly built identical model), after checking parameter names and shapes."""
+    expected = [(layer, key, param) for layer in model.layers for key, param in layer.params.items()]
+    if not isinstance(names, list) or len(names) != len(expected) or any(
+            not isinstance(n, list) or len(n) != 3 or n[1] != key
+            for n, (_, key, _) in zip(names, expected)):
+        saved = [tuple(n[:2]) for n in names] if isinstance(names, list) else names
+        raise FileFormatError(f"{path} holds weights {saved}, which do not fit the model's "
+                              f"{[(layer.name, key) for layer, key, _ in expected]}")
+    for (saved_layer, key, _), (layer, _, param) in zip(names, expected):
+        array = arrays.get(f"weights/{saved_layer}/{key}")
+        if array is None or array.shape != param.shape:
+            raise FileFormatError(
+                f"{path}: weight {saved_layer}/{key} must have shape {param.shape} to fit layer "
+                f"'{layer.name}'. Received: {None if array is None else array.shape}")
+        param[...] = array
 
 
 def save_weights(model, filepath) -> None:

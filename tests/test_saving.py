@@ -1,0 +1,117 @@
+"""Save and load: bit-identical predictions, exact resumption, atomic writes, clear errors."""
+
+import os
+import zipfile
+
+import numpy as np
+import pytest
+
+import numnet
+from numnet import layers, saving
+
+
+def data():
+    g = np.random.default_rng(0)
+    x = g.standard_normal((96, 10)).astype("float32")
+    return x, numnet.utils.to_categorical(x[:, :3].argmax(1), 3)
+
+
+def model(optimizer="adam"):
+    m = numnet.Sequential([layers.Dense(12, activation="relu", input_shape=(10,)),
+                           layers.Dropout(0.3), layers.Dense(3, activation="softmax")])
+    m.compile(loss="categorical_crossentropy", optimizer=optimizer, metrics=["accuracy"])
+    return m
+
+
+def test_round_trip_predictions_are_bit_identical(tmp_path):
+    x, y = data()
+    original = model()
+    original.fit(x, y, epochs=2, verbose=0)
+    original.save(tmp_path / "m.npz")
+    loaded = numnet.load_model(tmp_path / "m.npz")
+    np.testing.assert_array_equal(loaded.predict(x), original.predict(x))
+    assert loaded.get_config()["layers"] == original.get_config()["layers"]
+    assert loaded.optimizer.get_config() == original.optimizer.get_config()
+    assert loaded.metric_names == ["accuracy"]
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "rmsprop", numnet.optimizers.SGD(0.1, momentum=0.9)])
+def test_resumed_training_equals_uninterrupted_training(tmp_path, optimizer):
+    x, y = data()
+    numnet.set_random_seed(11)
+    straight = model(optimizer if isinstance(optimizer, str) else numnet.optimizers.SGD(0.1, 0.9))
+    full = straight.fit(x, y, epochs=4, batch_size=16, verbose=0)
+    numnet.set_random_seed(11)
+    first = model(optimizer)
+    first.fit(x, y, epochs=2, batch_size=16, verbose=0)
+    first.save(tmp_path / "half.npz")
+    resumed = numnet.load_model(tmp_path / "half.npz")
+    rest = resumed.fit(x, y, epochs=4, initial_epoch=2, batch_size=16, verbose=0)
+    assert rest.history["loss"] == full.history["loss"][2:]
+    for a, b in zip(resumed.get_weights(), straight.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_crash_during_save_leaves_the_previous_file_intact(tmp_path, monkeypatch):
+    x, y = data()
+    m = model()
+    path = tmp_path / "m.npz"
+    m.save(path)
+    before = path.read_bytes()
+    m.fit(x, y, epochs=1, verbose=0)
+
+    def crash(*args, **kwargs):
+        handle = args[0]
+        handle.write(b"PK\x03\x04 half a zip")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(np, "savez", crash)
+    with pytest.raises(OSError, match="disk full"):
+        m.save(path)
+    assert path.read_bytes() == before
+    assert sorted(os.listdir(tmp_path)) == ["home", "m.npz"]  # no temporary file left behind
+
+
+def test_truncated_file_gives_a_clear_error(tmp_path):
+    m = model()
+    m.save(tmp_path / "m.npz")
+    data_ = (tmp_path / "m.npz").read_bytes()
+    (tmp_path / "cut.npz").write_bytes(data_[: len(data_) // 2])
+    with pytest.raises(saving.FileFormatError, match=r"could not be read as a numnet file"):
+        numnet.load_model(tmp_path / "cut.npz")
+
+
+def test_foreign_npz_is_refused(tmp_path):
+    np.savez(tmp_path / "other.npz", a=np.zeros(3))
+    with pytest.raises(saving.FileFormatError, match=r"is not a numnet file: it has no '__numnet__' header"):
+        numnet.load_model(tmp_path / "other.npz")
+
+
+def test_weights_file_is_not_a_model(tmp_path):
+    m = model()
+    m.save_weights(tmp_path / "w.npz")
+    with pytest.raises(saving.FileFormatError, match=r"must be a 'numnet-model' file\. Received: format='numnet-weights'"):
+        numnet.load_model(tmp_path / "w.npz")
+
+
+def test_load_weights_checks_the_architecture(tmp_path):
+    m = model()
+    m.save_weights(tmp_path / "w.npz")
+    other = numnet.Sequential([layers.Dense(5, input_shape=(10,)), layers.Dense(3)])
+    with pytest.raises(saving.FileFormatError, match=r"must have shape \(10, 5\) to fit layer"):
+        other.load_weights(tmp_path / "w.npz")
+
+
+def test_missing_file_names_the_path(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"filepath must be an existing numnet file\. Received: filepath='.*nope.npz'"):
+        numnet.load_model(tmp_path / "nope.npz")
+
+
+def test_the_file_is_a_plain_zip_of_npy_arrays(tmp_path):
+    m = model()
+    m.fit(*data(), epochs=1, verbose=0)
+    m.save(tmp_path / "m.npz")
+    names = zipfile.ZipFile(tmp_path / "m.npz").namelist()
+    assert "__numnet__.npy" in names
+    assert sum(n.startswith("weights/") and n.endswith("/kernel.npy") for n in names) == 2
+    assert any(n.startswith("optimizer/slot_0_") for n in names)
