@@ -14,7 +14,7 @@ import numpy as np
 
 from . import callbacks as callbacks_module
 from . import config, losses, metrics as metrics_module, optimizers, saving
-from ._validation import (check_array, check_fraction, check_nonnegative_int,
+from ._validation import (check_array, check_choice, check_fraction, check_nonnegative_int,
                           check_positive_int, fail)
 from .data import ArrayBatches, Sequence, batch_source, is_batch_source, split_validation
 from .fusion import FusedStack
@@ -229,13 +229,17 @@ class Sequential:
     def train_step(self, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
         """forward(training=True), loss, backward, optimizer step. Returns the batch's logs.
 
-        When the loss is not finite the weights are left as they were and "loss" is NaN/inf.
+        When the loss or a gradient is not finite, the weights are left as they were and
+        "loss" is reported as NaN/inf (a gradient's overflow is reported as inf).
         """
         loss, y_pred = self.compute_gradients(x, y)
         logs = {"loss": loss}
         if not np.isfinite(loss):
             return logs
         params, grads = self._trainable()
+        if not all(np.isfinite(np.sum(g)) for g in grads):  # one pass; inf or NaN anywhere
+            logs["loss"] = float("inf")
+            return logs
         self.optimizer.apply(params, grads)
         for name, metric in zip(self.metric_names, self._metrics):
             logs[name] = float(np.mean(metric(y, y_pred)))
@@ -305,7 +309,8 @@ class Sequential:
             verbose="auto", callbacks=None, validation_split: float = 0.0,
             validation_data=None, shuffle: bool = True, initial_epoch: int = 0,
             steps_per_epoch: int | None = None, validation_steps: int | None = None,
-            validation_batch_size: int | None = None, validation_freq: int = 1):
+            validation_batch_size: int | None = None, validation_freq: int = 1,
+            on_nonfinite: str = "stop"):
         """Train for `epochs` epochs; returns a History whose `.history` holds loss, metrics
         and their val_ twins, one value per epoch.
 
@@ -314,6 +319,10 @@ class Sequential:
             steps_per_epoch), or a numnet.data.Sequence.
         validation_split: the LAST fraction of the rows, taken before shuffling (as Keras).
         validation_data: (x_val, y_val), or a batch source like x (with validation_steps).
+        on_nonfinite: when a step's loss or gradient is NaN/inf, the update is skipped and
+            "stop" ends training with a warning (default), "raise" raises FloatingPointError,
+            "skip" goes on with the next batch. Either way the weights are those of the last
+            finite step and the History of the completed epochs is kept.
         """
         self._require_compiled("fit")
         batch_size = check_positive_int("batch_size", 32 if batch_size is None else batch_size)
@@ -328,6 +337,8 @@ class Sequential:
         verbose = _check_verbose(verbose)
         if not isinstance(shuffle, bool):
             fail("shuffle", "True or False", shuffle, TypeError)
+        check_choice("on_nonfinite", on_nonfinite, ("stop", "raise", "skip"))
+        self._on_nonfinite = on_nonfinite
         if is_batch_source(x):
             if validation_split:
                 raise ValueError("validation_split needs arrays; with a generator or Sequence "
@@ -379,7 +390,8 @@ class Sequential:
             callback_list.on_train_batch_begin(step, {})
             logs = self.train_step(xb, yb)
             if not np.isfinite(logs["loss"]):
-                self._stop_on_nonfinite(epoch, step, logs["loss"])
+                if self._handle_nonfinite(epoch, step, logs["loss"]):
+                    continue
                 break
             for name, value in logs.items():
                 running[name].update(value, len(xb))
@@ -398,15 +410,22 @@ class Sequential:
                         verbose=verbose, callbacks=callbacks, validation_data=validation_data,
                         validation_steps=validation_steps, initial_epoch=initial_epoch, **kwargs)
 
-    def _stop_on_nonfinite(self, epoch: int, step: int, loss: float) -> None:
+    def _handle_nonfinite(self, epoch: int, step: int, loss: float) -> bool:
+        """Apply the on_nonfinite policy; True means: go on with the next batch."""
+        message = (f"the loss or its gradient became {loss} at epoch {epoch + 1}, step "
+                   f"{step + 1}. The weights are those of the last finite step. Likely causes: "
+                   "a learning rate that is too high, or inputs that are not normalised (e.g. "
+                   "pixels not divided by 255).")
+        policy = getattr(self, "_on_nonfinite", "stop")
+        if policy == "skip":
+            return True
+        if policy == "raise":
+            raise FloatingPointError(f"Training stopped: {message}")
         import warnings
 
-        warnings.warn(
-            f"Training stopped: the loss became {loss} at epoch {epoch + 1}, step {step + 1}. "
-            "The weights are those of the last finite step. Likely causes: a learning rate "
-            "that is too high, or inputs that are not normalised (e.g. pixels not divided by "
-            "255).", RuntimeWarning, stacklevel=4)
+        warnings.warn(f"Training stopped: {message}", RuntimeWarning, stacklevel=4)
         self.stop_training = True
+        return False
 
     # ---- batch sources -----------------------------------------------------------------------
     def _source(self, x, y, steps, shuffle, name):

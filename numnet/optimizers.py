@@ -52,9 +52,15 @@ class Optimizer:
         return state
 
     def set_state(self, state: dict[str, np.ndarray], params: list[np.ndarray]) -> None:
-        """Restore `get_state()` output for `params` (shapes are checked)."""
-        self.build(params)
+        """Restore `get_state()` output for `params` (shapes are checked). A state without
+        slots (an optimizer that never stepped) leaves them to be made on the first step."""
+        if "iterations" not in state or np.ndim(state["iterations"]) != 0:
+            fail("optimizer state", "a dict with a scalar 'iterations'", sorted(state))
         self.iterations = int(state["iterations"])
+        if not any(key.startswith("slot_") for key in state):
+            self.slots = []
+            return
+        self.build(params)
         for i, (slots, param) in enumerate(zip(self.slots, params)):
             for name in slots:
                 key = f"slot_{i}_{name}"

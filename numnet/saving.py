@@ -180,6 +180,28 @@ def save_model(model, filepath) -> None:
     _write_npz(filepath, header, arrays)
 
 
+def _check_shapes_before_building(layers, input_shape, names, path: str) -> None:
+    """Compare the parameter shapes the config implies with the arrays the file holds, before
+    anything is allocated: a forged config (say units=10**9) fails here, not in an OOM."""
+    if not isinstance(input_shape, list) or not all(
+            isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in input_shape):
+        raise FileFormatError(f"{path}: the header's input_shape must be a list of positive "
+                              f"integers. Received: {input_shape!r:.80}")
+    implied = []
+    shape = (None, *input_shape)
+    try:
+        for layer in layers:
+            implied += [[key, list(s)] for key, s in layer.param_shapes(shape).items()]
+            shape = layer.compute_output_shape(shape)
+    except (TypeError, ValueError, IndexError) as error:
+        raise FileFormatError(f"{path}: the layers do not fit together: {error}") from None
+    stored = [n[1:] for n in names] if isinstance(names, list) and all(
+        isinstance(n, list) and len(n) == 3 for n in names) else None
+    if stored != implied:
+        raise FileFormatError(f"{path}: the config implies parameters {implied!r:.200} but the "
+                              f"file lists {stored!r:.200}")
+
+
 def load_model(filepath, compile: bool = True):
     """Rebuild a model written by `model.save`: predictions equal the original's bit for bit,
     and fit(initial_epoch=...) continues where it stopped. Only numnet's own layer classes are
@@ -206,6 +228,7 @@ def load_model(filepath, compile: bool = True):
             layers.append(LAYER_CLASSES[class_name].from_config(dict(layer_config)))
         except (TypeError, ValueError) as error:
             raise FileFormatError(f"{path}: layer {index} ({class_name}) has a bad config: {error}") from None
+    _check_shapes_before_building(layers, config.get("input_shape"), header.get("weights"), path)
     model = Sequential(name=config.get("name"))
     saved_rng = _restore_rng(header.get("rng"), path)
     model._rng = np.random.default_rng()  # consumed by the initializers while rebuilding

@@ -216,7 +216,7 @@ def test_nonfinite_loss_stops_training_and_keeps_last_finite_weights(rng):
     before = model.get_weights()
     x_bad = x.copy()
     x_bad[40:] = np.finfo(np.float32).max / 10  # finite inputs whose squared error overflows
-    with pytest.warns(RuntimeWarning, match=r"loss became inf at epoch 1, step 2.*learning rate"):
+    with pytest.warns(RuntimeWarning, match=r"loss or its gradient became inf at epoch 1, step 2.*learning rate"):
         history = model.fit(x_bad, y, epochs=3, batch_size=32, shuffle=False, verbose=0)
     assert model.stop_training and history.epoch == [0]
     after = model.get_weights()

@@ -115,3 +115,12 @@ def test_the_file_is_a_plain_zip_of_npy_arrays(tmp_path):
     assert "__numnet__.npy" in names
     assert sum(n.startswith("weights/") and n.endswith("/kernel.npy") for n in names) == 2
     assert any(n.startswith("optimizer/slot_0_") for n in names)
+
+
+def test_a_model_that_never_trained_saves_and_loads(tmp_path):
+    m = model()
+    m.save(tmp_path / "fresh.npz")
+    loaded = numnet.load_model(tmp_path / "fresh.npz")
+    assert loaded.optimizer.iterations == 0
+    x, y = data()
+    assert np.isfinite(loaded.fit(x, y, epochs=1, verbose=0).history["loss"][0])

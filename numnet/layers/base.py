@@ -67,6 +67,10 @@ class Layer:
             raise RuntimeError(f"{self.name} is not built yet, so it has no output shape")
         return self.compute_output_shape(self.input_shape)
 
+    def param_shapes(self, input_shape: Shape) -> dict[str, tuple]:
+        """The shapes `build(input_shape)` would give `params`, without allocating them."""
+        return {}
+
     def add_param(self, key: str, value: np.ndarray) -> np.ndarray:
         """Register parameter `key` and a zeroed gradient buffer of the same shape and dtype."""
         self.params[key] = value

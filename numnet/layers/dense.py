@@ -48,6 +48,12 @@ class Dense(Layer):
             self.add_param("bias", self.bias_initializer((self.units,), rng, self.dtype))
         super().build(input_shape, rng)
 
+    def param_shapes(self, input_shape: tuple) -> dict[str, tuple]:
+        shapes = {"kernel": (input_shape[-1], self.units)}
+        if self.use_bias:
+            shapes["bias"] = (self.units,)
+        return shapes
+
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         return (*input_shape[:-1], self.units)
 
