@@ -1,0 +1,83 @@
+"""Studies: one evaluation, sweeps through serial, local-pool and Dask executors giving the
+same records, and the table writers."""
+
+import csv
+import os
+
+import numpy as np
+import pytest
+
+from numnet import experiments
+
+TINY = [{"name": f"8-10 seed {seed}", "hidden": [8], "dropout": [0.2], "seed": seed,
+         "epochs": 1, "backend": "numpy"} for seed in (0, 1)]
+
+
+def without_timing(records):
+    return [{k: v for k, v in r.items() if k != "seconds"} for r in records]
+
+
+@pytest.fixture(scope="module")
+def serial_records():
+    return experiments.sweep(TINY)
+
+
+def test_a_record_has_the_tables_fields(serial_records):
+    record = serial_records[0]
+    assert record["name"] == "8-10 seed 0" and record["hidden"] == "8" and record["dropout"] == "0.2"
+    assert record["epochs"] == 1 and 0.5 < record["test_accuracy"] <= 1
+    assert np.isfinite([record["test_loss"], record["val_loss"], record["seconds"]]).all()
+
+
+def test_the_same_config_gives_the_same_record(serial_records):
+    assert without_timing(experiments.sweep(TINY[:1])) == without_timing(serial_records[:1])
+    assert serial_records[0]["test_loss"] != serial_records[1]["test_loss"]  # seeds matter
+
+
+def test_a_local_pool_gives_the_serial_records_and_one_blas_thread_per_worker(serial_records):
+    with experiments.LocalPool(2) as pool:
+        assert without_timing(experiments.sweep(TINY, pool)) == without_timing(serial_records)
+        assert set(pool.map(os.getenv, ["OPENBLAS_NUM_THREADS"] * 4)) == {"1"}
+    assert os.environ.get("OPENBLAS_NUM_THREADS") != "1" or "OPENBLAS_NUM_THREADS" in os.environ
+
+
+def test_a_dask_cluster_gives_the_serial_records(serial_records):
+    distributed = pytest.importorskip("dask.distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        records = experiments.sweep(TINY, client.get_executor())
+    assert without_timing(records) == without_timing(serial_records)
+
+
+def test_evaluate_architecture_with_a_build_function():
+    data = experiments.mnist_data()
+    (x_train, y_train), (x_test, y_test) = data
+    small = ((x_train[:2000], y_train[:2000]), (x_test[:500], y_test[:500]))
+    result = experiments.evaluate_architecture(lambda: experiments.mlp([16]), small, epochs=2, seed=3)
+    assert list(result["history"]) == ["loss", "accuracy", "val_loss", "val_accuracy"]
+    assert result["epochs"] == 2 and result["test_accuracy"] > 0.6
+
+
+def test_summaries_and_writers(tmp_path):
+    records = [{"name": "a", "seed": s, "test_loss": 0.1 * (s + 1), "test_accuracy": 0.9 + 0.01 * s,
+                "seconds": 1.0} for s in range(3)]
+    (row,) = experiments.summarize(records)
+    assert row["seeds"] == 3 and row["test_accuracy_mean"] == pytest.approx(0.91)
+    assert row["test_accuracy_std"] == pytest.approx(0.01)
+    assert (row["test_loss_min"], row["test_loss_max"]) == (pytest.approx(0.1), pytest.approx(0.3))
+    experiments.write_csv(records, tmp_path / "r.csv")
+    assert list(csv.DictReader(open(tmp_path / "r.csv")))[2]["seed"] == "2"
+    table = experiments.markdown_table([row], [("model", "name"), ("acc", "{test_accuracy_mean:.3f}")])
+    assert table.splitlines() == ["| model | acc |", "|---|---|", "| a | 0.910 |"]
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: experiments.sweep("configs"), TypeError, r"configs must be a list of config dicts"),
+    (lambda: experiments.sweep([{"hiden": [8]}]), ValueError, r"config must be a dict with keys from \[.*\]\. Received: config=\['hiden'\]"),
+    (lambda: experiments.sweep(TINY, executor="dask"), TypeError, r"executor must be a concurrent.futures.Executor or None"),
+    (lambda: experiments.LocalPool(0), ValueError, r"max_workers must be a positive integer\. Received: max_workers=0"),
+])
+def test_bad_sweep_arguments_are_named(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
