@@ -22,18 +22,24 @@ def fail(name: str, expected: str, value: object, error: type = ValueError) -> N
 
 def check_positive_int(name: str, value: object) -> int:
     """Return `value` as int if it is an integer >= 1, else raise."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        fail(name, "a positive integer", value, TypeError)
-    if value < 1:
-        fail(name, "a positive integer", value)
-    return int(value)
+    return _check_int(name, value, 1, "a positive integer")
+
+
+def check_optional_positive_int(name: str, value: object) -> int | None:
+    """None stays None; anything else must be an integer >= 1."""
+    return None if value is None else check_positive_int(name, value)
 
 
 def check_nonnegative_int(name: str, value: object) -> int:
+    """Return `value` as int if it is an integer >= 0, else raise."""
+    return _check_int(name, value, 0, "a non-negative integer")
+
+
+def _check_int(name: str, value: object, minimum: int, expected: str) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        fail(name, "a non-negative integer", value, TypeError)
-    if value < 0:
-        fail(name, "a non-negative integer", value)
+        fail(name, expected, value, TypeError)
+    if value < minimum:
+        fail(name, expected, value)
     return int(value)
 
 

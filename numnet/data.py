@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Iterator
 
 import numpy as np
@@ -179,3 +180,36 @@ def batch_source(x, y, *, steps: int | None, shuffle: bool, rng, prepare, name: 
                          f"must be given for the {name} data (steps_per_epoch= or "
                          "validation_steps=). Received: None")
     return GeneratorBatches(x, steps, prepare, name)
+
+
+class LimitedBatches:
+    """At most `steps` batches of each epoch of another batch source (steps_per_epoch=)."""
+
+    def __init__(self, batches, steps: int) -> None:
+        self.batches, self.steps = batches, min(steps, len(batches))
+
+    def __len__(self) -> int:
+        return self.steps
+
+    def epoch(self, epoch: int = 0):
+        return itertools.islice(self.batches.epoch(epoch), self.steps)
+
+
+def source_inputs(source, steps: int | None):
+    """The x of each batch of a generator, function or Sequence, whose items may be x or
+    (x, y) (for predict)."""
+    if isinstance(source, Sequence):
+        items = (source[i] for i in range(min(steps or len(source), len(source))))
+    elif callable(source) and not hasattr(source, "__next__"):
+        if steps is None:
+            fail("steps", "a positive integer when x is a function", steps)
+        items = (source() for _ in range(steps))
+    else:
+        items = itertools.islice(source, steps)
+    count = 0
+    for item in items:
+        count += 1
+        yield item[0] if isinstance(item, (tuple, list)) else item
+    if not count:
+        raise ValueError("The prediction data yielded no batches")
+

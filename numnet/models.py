@@ -8,19 +8,19 @@ How one batch flows through `fit`:
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 
 from . import callbacks as callbacks_module
 from . import config, losses, metrics as metrics_module, optimizers, saving
 from ._validation import (check_array, check_choice, check_fraction, check_nonnegative_int,
-                          check_positive_int, fail)
-from .data import ArrayBatches, Sequence, batch_source, is_batch_source, split_validation
+                          check_optional_positive_int, check_positive_int, fail)
+from .data import (ArrayBatches, LimitedBatches, batch_source, is_batch_source, source_inputs,
+                   split_validation)
 from .fusion import FusedStack
 from .layers import Dense, Input, Layer, Softmax
 from .layers.activation import Activation
 from .layers.base import unique_name
+from .parameters import pack_parameters
 from .ops import get_ops
 
 
@@ -252,32 +252,8 @@ class Sequential:
         if not params:
             return [], []
         if self._packed is None or self._packed[0] != tuple(map(id, params)):
-            self._pack_parameters()
+            self._packed = pack_parameters(self._layers)
         return [self._packed[1]], [self._packed[2]]
-
-    def _pack_parameters(self) -> None:
-        """Move every parameter and gradient into one contiguous buffer each and make the
-        layers' arrays views into it. Values are kept; old references to them go stale."""
-        dtypes = {p.dtype for layer in self._layers for p in layer.params.values()}
-        if len(dtypes) != 1:
-            raise ValueError(f"All layers must share one dtype to train together. "
-                             f"Received: dtypes {sorted(map(str, dtypes))}")
-        dtype = dtypes.pop()
-        total = sum(p.size for layer in self._layers for p in layer.params.values())
-        flat_params, flat_grads = np.empty(total, dtype), np.zeros(total, dtype)
-        offset = 0
-        for layer in self._layers:
-            for key, param in layer.params.items():
-                size = param.size
-                view = flat_params[offset:offset + size].reshape(param.shape)
-                view[...] = param
-                layer.params[key] = view
-                grad = flat_grads[offset:offset + size].reshape(param.shape)
-                grad[...] = layer.grads[key]
-                layer.grads[key] = grad
-                offset += size
-        ids = tuple(id(p) for layer in self._layers for p in layer.params.values())
-        self._packed = (ids, flat_params, flat_grads)
 
     # ---- fit ---------------------------------------------------------------------------------
     def _prepare_inputs(self, x: object, name: str = "x") -> np.ndarray:
@@ -330,8 +306,8 @@ class Sequential:
         initial_epoch = check_nonnegative_int("initial_epoch", initial_epoch)
         validation_split = check_fraction("validation_split", validation_split)
         validation_freq = check_positive_int("validation_freq", validation_freq)
-        steps_per_epoch = _optional_steps("steps_per_epoch", steps_per_epoch)
-        validation_steps = _optional_steps("validation_steps", validation_steps)
+        steps_per_epoch = check_optional_positive_int("steps_per_epoch", steps_per_epoch)
+        validation_steps = check_optional_positive_int("validation_steps", validation_steps)
         val_batch_size = check_positive_int("validation_batch_size",
                                             validation_batch_size or batch_size)
         verbose = _check_verbose(verbose)
@@ -352,7 +328,7 @@ class Sequential:
                 (x, y), val_arrays = split_validation(x, y, validation_split)
             train = ArrayBatches(x, y, batch_size, shuffle=shuffle, rng=self._rng)
             if steps_per_epoch is not None:
-                train = _LimitedBatches(train, steps_per_epoch)
+                train = LimitedBatches(train, steps_per_epoch)
         val = None
         if validation_data is not None:
             val = self._validation_source(validation_data, validation_steps, val_batch_size)
@@ -447,7 +423,7 @@ class Sequential:
         x, y = self._prepare_xy(*validation_data, x_name="validation_data[0]",
                                 y_name="validation_data[1]")
         batches = ArrayBatches(x, y, batch_size)
-        return batches if steps is None else _LimitedBatches(batches, steps)
+        return batches if steps is None else LimitedBatches(batches, steps)
 
     # ---- evaluate / predict --------------------------------------------------------------------
     def _evaluate_batches(self, batches, callback_list) -> dict[str, float]:
@@ -473,14 +449,14 @@ class Sequential:
         are no metrics), or a dict with return_dict=True."""
         self._require_compiled("evaluate")
         batch_size = check_positive_int("batch_size", 32 if batch_size is None else batch_size)
-        steps = _optional_steps("steps", steps)
+        steps = check_optional_positive_int("steps", steps)
         verbose = _check_verbose(verbose)
         if is_batch_source(x):
             batches = self._source(x, y, steps, False, "evaluation")
         else:
             x, y = self._prepare_xy(x, y)
             batches = ArrayBatches(x, y, batch_size)
-            batches = batches if steps is None else _LimitedBatches(batches, steps)
+            batches = batches if steps is None else LimitedBatches(batches, steps)
         callback_list = callbacks_module.CallbackList(_check_callbacks(callbacks), model=self,
                                                       steps=len(batches), verbose=verbose)
         logs = self._evaluate_batches(batches.epoch(), callback_list)
@@ -496,13 +472,13 @@ class Sequential:
         """Outputs for x (an array, or a batch source yielding x or (x, y)), computed in batches
         with training=False, calling the on_predict_* hooks. -> (n, *output_shape[1:])"""
         batch_size = check_positive_int("batch_size", 32 if batch_size is None else batch_size)
-        steps = _optional_steps("steps", steps)
+        steps = check_optional_positive_int("steps", steps)
         if not self._layers:
             raise ValueError("The model has no layers; add some before predicting")
         callback_list = callbacks_module.CallbackList(_check_callbacks(callbacks), model=self)
         callback_list.on_predict_begin({})
         if is_batch_source(x):
-            out = np.concatenate(list(self._predict_batches(self._source_items(x, steps),
+            out = np.concatenate(list(self._predict_batches(source_inputs(x, steps),
                                                             callback_list, prepare=True)))
         else:
             x = self._prepare_inputs(x)
@@ -525,23 +501,6 @@ class Sequential:
                 raise type(error)(f"{error} (in the prediction data, step {step + 1})") from None
             callback_list.on_predict_batch_end(step, {"outputs": y})
             yield y
-
-    def _source_items(self, source, steps):
-        """The x of each batch of a generator, function or Sequence (items may be x or (x, y))."""
-        if isinstance(source, Sequence):
-            items = (source[i] for i in range(min(steps or len(source), len(source))))
-        elif callable(source) and not hasattr(source, "__next__"):
-            if steps is None:
-                fail("steps", "a positive integer when x is a function", steps)
-            items = (source() for _ in range(steps))
-        else:
-            items = itertools.islice(source, steps)
-        count = 0
-        for item in items:
-            count += 1
-            yield item[0] if isinstance(item, (tuple, list)) else item
-        if not count:
-            raise ValueError("The prediction data yielded no batches")
 
     def __call__(self, x, training: bool = False) -> np.ndarray:
         return self._forward(self._prepare_inputs(x), training=training)
@@ -590,23 +549,6 @@ def _check_verbose(verbose) -> int:
     if verbose not in (0, 1, 2) or isinstance(verbose, bool):
         fail("verbose", "'auto', 0, 1 or 2", verbose)
     return int(verbose)
-
-
-def _optional_steps(name: str, steps) -> int | None:
-    return None if steps is None else check_positive_int(name, steps)
-
-
-class _LimitedBatches:
-    """At most `steps` batches of an epoch of another batch source (steps_per_epoch=)."""
-
-    def __init__(self, batches, steps: int) -> None:
-        self.batches, self.steps = batches, min(steps, len(batches))
-
-    def __len__(self) -> int:
-        return self.steps
-
-    def epoch(self, epoch: int = 0):
-        return itertools.islice(self.batches.epoch(epoch), self.steps)
 
 
 def _check_callbacks(callbacks):
