@@ -27,10 +27,16 @@ TARGETS = [
     ("Keras inference / numnet inference (10k images)", "inference keras-tensorflow",
      "inference numnet-numba", "-", lambda r: True),
 ]
+RACE = "epoch race, round-robin"
+RACE_TARGETS = [
+    # (label, contender, target text, passes(ratio of its epoch to numnet-numba's))
+    ("GEMM-only floor / numnet  (numnet <= 1.25x the floor)", "gemm-floor", ">= 0.80",
+     lambda r: r >= 0.8),
+    ("PyTorch eager / numnet", "torch-eager", ">= 3.5", lambda r: r >= 3.5),
+    ("Keras/TF / numnet", "keras-tensorflow", ">= 4.5", lambda r: r >= 4.5),
+    ("numnet NumPy backend / numnet Numba backend", "numnet-numpy", ">= 2", lambda r: r >= 2),
+]
 EXTRAS = [
-    ("numnet epoch / GEMM floor, interleaved pairs (median)",
-     "epoch numnet-numba / gemm-floor, interleaved", "numnet_over_floor_median", "<= 1.25",
-     lambda v: v <= 1.25),
     ("import numnet (s, median of 7 processes)", "process import-numnet", "import_seconds_median",
      "<= 0.3", lambda v: v <= 0.3),
     ("peak RSS of examples/mnist_mlp.py (MiB)", "process mnist-example-1-epoch", "peak_rss_mib",
@@ -55,6 +61,9 @@ def main() -> None:
     rows = [("group / name", "median (s)", "")]
     for name in sorted(median, key=lambda n: (by_name[n]["group"] or "", median[n])):
         rows.append((name, f"{median[name]:.4f}", by_name[name]["group"] or ""))
+    for key, value in sorted(by_name.get(RACE, {}).get("extra_info", {}).items()):
+        if key.endswith("_median_seconds"):
+            rows.append((f"race {key.removesuffix('_median_seconds')}", f"{value:.4f}", "epoch-race"))
     table("Medians", rows, args.markdown)
     rows = [("ratio", "value", "target", "met")]
     for label, top, bottom, target, ok in TARGETS:
@@ -63,6 +72,11 @@ def main() -> None:
             rows.append((label, f"{ratio:.2f}x", target, "yes" if ok(ratio) else "NO"))
         else:
             rows.append((label, "not run", target, "-"))
+    race = by_name.get(RACE, {}).get("extra_info", {})
+    for label, contender, target, ok in RACE_TARGETS:
+        ratio = race.get(f"{contender}_over_numnet")
+        rows.append((f"race: {label}", "not run" if ratio is None else f"{ratio:.2f}x", target,
+                     "-" if ratio is None else ("yes" if ok(ratio) else "NO")))
     for label, name, key, target, ok in EXTRAS:
         value = by_name.get(name, {}).get("extra_info", {}).get(key)
         rows.append((label, "not run" if value is None else f"{value:.3g}", target,
