@@ -65,6 +65,10 @@ class ArrayBatches:
     def __len__(self) -> int:
         return -(-len(self.x) // self.batch_size)
 
+    @property
+    def steps(self) -> int:
+        return len(self)
+
     def epoch(self, epoch: int = 0) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
         n = len(self.x)
         order = self.rng.permutation(n) if self.shuffle else None
@@ -99,7 +103,8 @@ class Sequence:
 class GeneratorBatches:
     """Batches from a generator or iterator of (x, y) tuples, or from a zero-argument function
     returning one (called once per step). Every batch goes through `prepare(x, y, where)`,
-    which validates it; `where` names the epoch and step for error messages."""
+    which validates it; `where` names the epoch and step for error messages. `steps` is None
+    when the source runs until it is exhausted."""
 
     def __init__(self, source, steps: int | None, prepare, name: str = "training") -> None:
         self.function = source if callable(source) and not hasattr(source, "__next__") else None
@@ -107,9 +112,6 @@ class GeneratorBatches:
         self.steps = steps
         self.prepare = prepare
         self.name = name
-
-    def __len__(self) -> int | None:
-        return self.steps
 
     def epoch(self, epoch: int = 0):
         step = 0
@@ -186,7 +188,7 @@ class LimitedBatches:
     """At most `steps` batches of each epoch of another batch source (steps_per_epoch=)."""
 
     def __init__(self, batches, steps: int) -> None:
-        self.batches, self.steps = batches, min(steps, len(batches))
+        self.batches, self.steps = batches, min(steps, batches.steps)
 
     def __len__(self) -> int:
         return self.steps

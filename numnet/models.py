@@ -337,7 +337,7 @@ class Sequential:
 
         callback_list = callbacks_module.CallbackList(
             _check_callbacks(callbacks), model=self, add_history=True, add_progbar=verbose > 0,
-            epochs=epochs, steps=len(train), verbose=verbose)
+            epochs=epochs, steps=train.steps, verbose=verbose)
         history = next(c for c in callback_list if isinstance(c, callbacks_module.History))
         self.history = history
         self.stop_training = False
@@ -458,7 +458,7 @@ class Sequential:
             batches = ArrayBatches(x, y, batch_size)
             batches = batches if steps is None else LimitedBatches(batches, steps)
         callback_list = callbacks_module.CallbackList(_check_callbacks(callbacks), model=self,
-                                                      steps=len(batches), verbose=verbose)
+                                                      steps=batches.steps, verbose=verbose)
         logs = self._evaluate_batches(batches.epoch(), callback_list)
         if verbose:
             print(callbacks_module.progbar._format_logs(logs))

@@ -159,3 +159,17 @@ def test_training_from_a_memory_mapped_file_stays_far_below_its_size(tmp_path):
     size_mib = rows * 784 * 4 / 2**20
     assert np.isfinite(loss)
     assert peak_mib < size_mib / 4, f"peak {peak_mib:.0f} MiB of anonymous memory for a {size_mib:.0f} MiB file"
+
+
+def test_a_finite_generator_without_steps_runs_until_exhausted():
+    def four_batches():
+        for i in range(4):
+            rows = slice(16 * i, 16 * i + 16)
+            yield X[rows].reshape(-1, 784).astype("float32") / 255, numnet.utils.to_categorical(LABELS[rows], 2)
+
+    m = model()
+    history = m.fit(four_batches(), epochs=1, verbose=2)
+    assert history.epoch == [0]
+    generator = four_batches()
+    with pytest.raises(ValueError, match=r"The training generator yielded no batches at epoch 2; it is exhausted"):
+        m.fit(generator, epochs=2, verbose=0)
