@@ -145,14 +145,24 @@ def _softmax_crossentropy_kernel(z, t, epsilon, loss, dz):
         loss[r] = row_loss
 
 
-def _flat(*arrays: np.ndarray) -> list[np.ndarray] | None:
-    """1-D views of `arrays` if they are C-contiguous float32/float64 of one dtype, else None."""
+_KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _kernel_ready(*arrays: np.ndarray) -> bool:
+    """Whether `arrays` are C-contiguous and share one float32/float64 dtype (what the kernels
+    take). A plain loop: this guard runs several times per training step."""
     dtype = arrays[0].dtype
-    if dtype not in (np.float32, np.float64):
-        return None
-    if any(a.dtype != dtype or not a.flags.c_contiguous for a in arrays):
-        return None
-    return [a.reshape(-1) for a in arrays]
+    if dtype not in _KERNEL_DTYPES:
+        return False
+    for array in arrays:
+        if array.dtype != dtype or not array.flags.c_contiguous:
+            return False
+    return True
+
+
+def _flat(*arrays: np.ndarray) -> list[np.ndarray] | None:
+    """1-D views of `arrays` if the kernels take them (see _kernel_ready), else None."""
+    return [a.reshape(-1) for a in arrays] if _kernel_ready(*arrays) else None
 
 
 class NumbaOps(NumpyOps):
@@ -224,7 +234,7 @@ class NumbaOps(NumpyOps):
     fuses_blocks = True
 
     def dense_block_forward(self, x, kernel, bias, relu, key, rate, out):
-        if _flat(out, kernel) is None or (bias is not None and _flat(out, bias) is None):
+        if not _kernel_ready(out, kernel) or (bias is not None and not _kernel_ready(out, bias)):
             return super().dense_block_forward(x, kernel, bias, relu, key, rate, out)
         np.matmul(x, kernel, out=out)
         if not relu and rate == 0:
@@ -239,8 +249,8 @@ class NumbaOps(NumpyOps):
         return mask
 
     def dense_block_backward(self, dy, x, kernel, mask, grad_kernel, grad_bias, dx_out):
-        if mask is None or _flat(dy, mask) is None or dy.shape != mask.shape or (
-                grad_bias is not None and _flat(dy, grad_bias) is None):
+        if mask is None or not _kernel_ready(dy, mask) or dy.shape != mask.shape or (
+                grad_bias is not None and not _kernel_ready(dy, grad_bias)):
             return super().dense_block_backward(dy, x, kernel, mask, grad_kernel, grad_bias,
                                                 dx_out)
         _block_backward_kernel(dy, mask, grad_bias if grad_bias is not None else dy[0],
@@ -250,7 +260,7 @@ class NumbaOps(NumpyOps):
             np.matmul(dy, kernel.T, out=dx_out)
 
     def softmax_crossentropy_forward(self, z, y_true, epsilon):
-        if _flat(z, y_true) is None or z.shape != y_true.shape:
+        if not _kernel_ready(z, y_true) or z.shape != y_true.shape:
             return super().softmax_crossentropy_forward(z, y_true, epsilon)
         loss = np.empty(len(z), z.dtype)
         dz = np.empty_like(z)
