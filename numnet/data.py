@@ -197,6 +197,13 @@ class LimitedBatches:
         return itertools.islice(self.batches.epoch(epoch), self.steps)
 
 
+def array_batches(x: np.ndarray, y: np.ndarray | None, batch_size: int, steps: int | None = None,
+                  shuffle: bool = False, rng: np.random.Generator | None = None):
+    """ArrayBatches over (x, y), limited to `steps` batches per epoch when steps is given."""
+    batches = ArrayBatches(x, y, batch_size, shuffle=shuffle, rng=rng)
+    return batches if steps is None else LimitedBatches(batches, steps)
+
+
 def source_inputs(source, steps: int | None):
     """The x of each batch of a generator, function or Sequence, whose items may be x or
     (x, y) (for predict)."""

@@ -14,7 +14,7 @@ from . import callbacks as callbacks_module
 from . import config, losses, metrics as metrics_module, optimizers, saving
 from ._validation import (check_array, check_choice, check_fraction, check_nonnegative_int,
                           check_optional_positive_int, check_positive_int, fail)
-from .data import (ArrayBatches, LimitedBatches, batch_source, is_batch_source, source_inputs,
+from .data import (ArrayBatches, array_batches, batch_source, is_batch_source, source_inputs,
                    split_validation)
 from .fusion import FusedStack
 from .layers import Dense, Input, Layer, Softmax
@@ -40,6 +40,7 @@ class Sequential:
         self.metric_names: list[str] = []
         self._metrics: list = []
         self.stop_training = False
+        self._on_nonfinite = "stop"  # set by each fit(on_nonfinite=...)
         self.history: callbacks_module.History | None = None
         self._packed: tuple | None = None  # (ids of the params, flat params, flat grads)
         self._fused: tuple | None = None  # (ids of layers and loss, FusedStack or None)
@@ -326,9 +327,7 @@ class Sequential:
             val_arrays = None
             if validation_split > 0 and validation_data is None:
                 (x, y), val_arrays = split_validation(x, y, validation_split)
-            train = ArrayBatches(x, y, batch_size, shuffle=shuffle, rng=self._rng)
-            if steps_per_epoch is not None:
-                train = LimitedBatches(train, steps_per_epoch)
+            train = array_batches(x, y, batch_size, steps_per_epoch, shuffle, self._rng)
         val = None
         if validation_data is not None:
             val = self._validation_source(validation_data, validation_steps, val_batch_size)
@@ -392,10 +391,9 @@ class Sequential:
                    f"{step + 1}. The weights are those of the last finite step. Likely causes: "
                    "a learning rate that is too high, or inputs that are not normalised (e.g. "
                    "pixels not divided by 255).")
-        policy = getattr(self, "_on_nonfinite", "stop")
-        if policy == "skip":
+        if self._on_nonfinite == "skip":
             return True
-        if policy == "raise":
+        if self._on_nonfinite == "raise":
             raise FloatingPointError(f"Training stopped: {message}")
         import warnings
 
@@ -422,14 +420,14 @@ class Sequential:
             fail("validation_data", "a tuple (x_val, y_val) or a generator", validation_data, TypeError)
         x, y = self._prepare_xy(*validation_data, x_name="validation_data[0]",
                                 y_name="validation_data[1]")
-        batches = ArrayBatches(x, y, batch_size)
-        return batches if steps is None else LimitedBatches(batches, steps)
+        return array_batches(x, y, batch_size, steps)
 
     # ---- evaluate / predict --------------------------------------------------------------------
     def _evaluate_batches(self, batches, callback_list) -> dict[str, float]:
         """Mean loss and metrics over `batches`, calling the on_test_* hooks."""
         running = {"loss": metrics_module.Mean(),
                    **{name: metrics_module.Mean() for name in self.metric_names}}
+        wants_batch_logs = callback_list.has("on_test_batch_end")
         callback_list.on_test_begin({})
         for step, (xb, yb) in enumerate(batches):
             callback_list.on_test_batch_begin(step, {})
@@ -437,7 +435,7 @@ class Sequential:
             running["loss"].update(float(np.mean(self.loss.per_sample(yb, y_pred))), len(xb))
             for name, metric in zip(self.metric_names, self._metrics):
                 running[name].update(float(np.mean(metric(yb, y_pred))), len(xb))
-            if callback_list.has("on_test_batch_end"):
+            if wants_batch_logs:
                 callback_list.on_test_batch_end(step, {k: m.result() for k, m in running.items()})
         logs = {name: mean.result() for name, mean in running.items()}
         callback_list.on_test_end(logs)
@@ -455,8 +453,7 @@ class Sequential:
             batches = self._source(x, y, steps, False, "evaluation")
         else:
             x, y = self._prepare_xy(x, y)
-            batches = ArrayBatches(x, y, batch_size)
-            batches = batches if steps is None else LimitedBatches(batches, steps)
+            batches = array_batches(x, y, batch_size, steps)
         callback_list = callbacks_module.CallbackList(_check_callbacks(callbacks), model=self,
                                                       steps=batches.steps, verbose=verbose)
         logs = self._evaluate_batches(batches.epoch(), callback_list)

@@ -76,16 +76,8 @@ class CallbackList:
             hook: [getattr(c, hook) for c in self.callbacks if _overrides(c, hook)]
             for hook in _HOOKS
         }
-
-    def __getattr__(self, hook: str):
-        if hook not in _HOOKS:
-            raise AttributeError(hook)
-        methods = self._active[hook]
-
-        def call(*args):
-            for method in methods:
-                method(*args)
-        return call
+        for hook, methods in self._active.items():  # one dispatcher per hook, made once
+            setattr(self, hook, _dispatcher(methods))
 
     def has(self, hook: str) -> bool:
         """Whether any callback overrides `hook` (fit skips building logs per batch if not)."""
@@ -99,3 +91,11 @@ def _overrides(callback: Callback, hook: str) -> bool:
     """Whether `callback` (its class or the instance itself) replaces Callback's empty hook."""
     method = getattr(callback, hook)
     return getattr(method, "__func__", method) is not getattr(Callback, hook)
+
+
+def _dispatcher(methods: list):
+    """A function calling each of `methods` with the same arguments, in order."""
+    def call(*args):
+        for method in methods:
+            method(*args)
+    return call
