@@ -14,6 +14,8 @@ gradients are written straight into the layers' `grads` (views of the model's fl
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from . import losses
@@ -92,8 +94,8 @@ class FusedStack:
                                 False, 0, 0.0, z)
         t = self.loss._one_hot(y, z) if self.sparse else y
         p, per_sample, dy = ops.softmax_crossentropy_forward(z, t, self.loss.epsilon)
-        loss = float(np.mean(per_sample))
-        if not np.isfinite(loss):
+        loss = losses.batch_mean(per_sample)
+        if not math.isfinite(loss):
             return loss, p
         for i in range(len(self.blocks) - 1, -1, -1):
             dense = self.blocks[i].dense

@@ -12,6 +12,12 @@ from ._validation import check_array, fail
 from .ops import get_ops
 
 
+def batch_mean(values: np.ndarray) -> float:
+    """The mean of per-sample values (n,) as a Python float: np.mean's answer without its
+    Python-level overhead (~10 µs), which several calls per training step would pay."""
+    return float(values.sum()) / len(values)
+
+
 class Loss:
     """Base class: `per_sample(t, p)` -> (n,), `__call__` -> mean, `gradient` -> dL/dp."""
 
@@ -21,7 +27,7 @@ class Loss:
         raise NotImplementedError
 
     def __call__(self, y_true: np.ndarray, y_pred: np.ndarray) -> float:
-        return float(np.mean(self.per_sample(y_true, y_pred)))
+        return batch_mean(self.per_sample(y_true, y_pred))
 
     def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         """d(mean loss)/d(y_pred), same shape and dtype as y_pred."""

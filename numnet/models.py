@@ -8,6 +8,8 @@ How one batch flows through `fit`:
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from . import callbacks as callbacks_module
@@ -223,7 +225,7 @@ class Sequential:
             return loss, y_pred.copy()  # the stack reuses its buffers next step
         y_pred = self._forward(x, training=True)
         loss = self.loss(y, y_pred)
-        if np.isfinite(loss):
+        if math.isfinite(loss):
             self._backward(y, y_pred)
         return loss, y_pred
 
@@ -235,15 +237,16 @@ class Sequential:
         """
         loss, y_pred = self.compute_gradients(x, y)
         logs = {"loss": loss}
-        if not np.isfinite(loss):
+        if not math.isfinite(loss):
             return logs
         params, grads = self._trainable()
-        if not all(np.isfinite(np.sum(g)) for g in grads):  # one pass; inf or NaN anywhere
+        ops = get_ops()
+        if not all(ops.all_finite(g) for g in grads):
             logs["loss"] = float("inf")
             return logs
         self.optimizer.apply(params, grads)
         for name, metric in zip(self.metric_names, self._metrics):
-            logs[name] = float(np.mean(metric(y, y_pred)))
+            logs[name] = losses.batch_mean(metric(y, y_pred))
         return logs
 
     def _trainable(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -432,9 +435,9 @@ class Sequential:
         for step, (xb, yb) in enumerate(batches):
             callback_list.on_test_batch_begin(step, {})
             y_pred = self._forward(xb, training=False)
-            running["loss"].update(float(np.mean(self.loss.per_sample(yb, y_pred))), len(xb))
+            running["loss"].update(losses.batch_mean(self.loss.per_sample(yb, y_pred)), len(xb))
             for name, metric in zip(self.metric_names, self._metrics):
-                running[name].update(float(np.mean(metric(yb, y_pred))), len(xb))
+                running[name].update(losses.batch_mean(metric(yb, y_pred)), len(xb))
             if wants_batch_logs:
                 callback_list.on_test_batch_end(step, {k: m.result() for k, m in running.items()})
         logs = {name: mean.result() for name, mean in running.items()}

@@ -67,6 +67,11 @@ def case_softmax_crossentropy_forward(dtype):
     return (a(32, 10) * 5, t, 1e-7), {}
 
 
+def case_all_finite(dtype):
+    _, a = arrays(dtype)
+    return (a(1000),), {}
+
+
 CASES = {name[5:]: fn for name, fn in globals().items() if name.startswith("case_")}
 OVERRIDDEN = sorted(name for name, value in vars(NumbaOps).items()
                     if callable(value) and not name.startswith("_") and hasattr(NumpyOps, name))
@@ -114,10 +119,42 @@ def test_override_is_bit_identical_between_calls(name):
         np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("with_bias", [True, False])
+def test_dense_block_backward_without_a_mask_matches_reference(dtype, with_bias):
+    """The output block (softmax handled by the loss) has no mask: dz = dy."""
+    args = list(case_dense_block_backward(dtype)[0])
+    args[3] = None
+    if not with_bias:
+        args[5] = None
+    fast_inputs, ref_inputs = run(FAST, "dense_block_backward", args, {})[1], \
+        run(REFERENCE, "dense_block_backward", args, {})[1]
+    for f, r in zip(flatten(fast_inputs), flatten(ref_inputs)):
+        np.testing.assert_allclose(f, r, rtol=1e-5, atol=1e-6)
+
+
 def test_dropout_masks_are_bit_identical_across_backends():
     x = np.ones((64, 100), np.float32)
     np.testing.assert_array_equal(FAST.dropout_forward(x, 7, 0.5)[1],
                                   REFERENCE.dropout_forward(x, 7, 0.5)[1])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("bad", [np.inf, -np.inf, np.nan, None])
+@pytest.mark.parametrize("where", [0, 517, 999])
+def test_all_finite_finds_one_bad_element_anywhere(dtype, bad, where):
+    x = np.random.default_rng(where).standard_normal(1000).astype(dtype)
+    x[::7] = np.finfo(dtype).max  # huge but finite: a sum would overflow, the check must not
+    x[1::7] = np.finfo(dtype).smallest_subnormal
+    if bad is not None:
+        x[where] = bad
+    expected = bad is None
+    assert REFERENCE.all_finite(x) is FAST.all_finite(x) is expected
+    assert FAST.all_finite(x.reshape(100, 10)[:, ::2]) is REFERENCE.all_finite(x.reshape(100, 10)[:, ::2])
+
+
+def test_all_finite_of_an_empty_array_is_true():
+    assert FAST.all_finite(np.empty(0, np.float32)) and REFERENCE.all_finite(np.empty(0, np.float32))
 
 
 def test_kernels_fall_back_for_layouts_they_do_not_take():

@@ -50,7 +50,7 @@ class Dropout(Layer):
         generator (numnet.fusion draws it the same way, so both paths see the same masks)."""
         if self._rng is None:  # used standalone, never built
             self._rng = np.random.default_rng()
-        return int(self._rng.integers(0, 2**64, dtype=np.uint64))
+        return self._rng.bit_generator.random_raw()  # = integers(0, 2**64, uint64), 10x cheaper
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         self._require_cache(self._mask)

@@ -7,8 +7,9 @@ arithmetic stays float32 and LLVM can vectorise it. JIT flags come from
 `numnet.config.NJIT_OPTIONS` (one place). This is the only module in numnet that imports numba.
 
 Measured on the tutorial MLP (batch 128): the optimizer update over all 235k parameters, the
-dropout mask (counter-based hash instead of NumPy's Generator), and ReLU's backward were the
-non-GEMM costs worth a kernel; the rest is BLAS or already one NumPy pass.
+dropout mask (counter-based hash instead of NumPy's Generator), ReLU's backward and the
+per-step "are all gradients finite" check were the non-GEMM costs worth a kernel; the rest is
+BLAS or already one NumPy pass.
 """
 
 from __future__ import annotations
@@ -104,14 +105,14 @@ def _block_forward_kernel(out, bias, has_bias, relu, dropout, key, threshold, sc
 
 
 @_njit
-def _block_backward_kernel(dy, mask, grad_bias, has_bias):
-    """In place: dy = dy · mask; grad_bias = Σ_rows dy.  One pass."""
+def _block_backward_kernel(dy, mask, has_mask, grad_bias, has_bias):
+    """In place: dy = dy · mask (if has_mask); grad_bias = Σ_rows dy.  One pass."""
     n, units = dy.shape
     if has_bias:
         grad_bias[:] = 0
     for r in range(n):
         for j in range(units):
-            v = dy[r, j] * mask[r, j]
+            v = dy[r, j] * mask[r, j] if has_mask else dy[r, j]
             dy[r, j] = v
             if has_bias:
                 grad_bias[j] += v
@@ -145,7 +146,20 @@ def _softmax_crossentropy_kernel(z, t, epsilon, loss, dz):
         loss[r] = row_loss
 
 
+@_njit
+def _max_exponent_kernel(bits, exponent_mask):
+    """max_i (bits[i] & exponent_mask) over a float array viewed as unsigned ints; equal to
+    the mask iff some element is inf or NaN. An integer max: vectorises, exact."""
+    top = exponent_mask - exponent_mask
+    for i in range(bits.size):
+        top = max(top, bits[i] & exponent_mask)
+    return top
+
+
 _KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+# A float is inf or NaN iff all its exponent bits are set.
+_EXPONENT_BITS = {np.dtype(np.float32): (np.uint32, np.uint32(0x7F800000)),
+                  np.dtype(np.float64): (np.uint64, np.uint64(0x7FF0000000000000))}
 
 
 def _kernel_ready(*arrays: np.ndarray) -> bool:
@@ -180,6 +194,7 @@ class NumbaOps(NumpyOps):
         x = np.ones((2, 3), dtype)
         self.relu_backward(x, x)
         self.dropout_forward(x, 1, 0.5)
+        self.all_finite(x)
         for update in (lambda p, g, s: self.rmsprop_update(p, g, s[0], 0.1, 0.9, 1e-7),
                        lambda p, g, s: self.sgd_update(p, g, s[0], 0.1, 0.9, False),
                        lambda p, g, s: self.adam_update(p, g, s[0], s[1], 0.1, 0.9, 0.99, 1e-7, 1)):
@@ -207,6 +222,13 @@ class NumbaOps(NumpyOps):
         _dropout_kernel(flat[0], np.uint64(key), np.uint64(round(rate * 2**32)),
                         x.dtype.type(1 / (1 - rate)), y.reshape(-1), mask.reshape(-1))
         return y, mask
+
+    def all_finite(self, x):
+        flat = _flat(x)
+        if flat is None:
+            return super().all_finite(x)
+        uint, exponent_mask = _EXPONENT_BITS[x.dtype]
+        return bool(_max_exponent_kernel(flat[0].view(uint), exponent_mask) != exponent_mask)
 
     def rmsprop_update(self, param, grad, velocity, lr, rho, epsilon):
         flat = _flat(param, grad, velocity)
@@ -249,12 +271,13 @@ class NumbaOps(NumpyOps):
         return mask
 
     def dense_block_backward(self, dy, x, kernel, mask, grad_kernel, grad_bias, dx_out):
-        if mask is None or not _kernel_ready(dy, mask) or dy.shape != mask.shape or (
+        if not _kernel_ready(dy) or (mask is not None and (
+                not _kernel_ready(dy, mask) or dy.shape != mask.shape)) or (
                 grad_bias is not None and not _kernel_ready(dy, grad_bias)):
             return super().dense_block_backward(dy, x, kernel, mask, grad_kernel, grad_bias,
                                                 dx_out)
-        _block_backward_kernel(dy, mask, grad_bias if grad_bias is not None else dy[0],
-                               grad_bias is not None)
+        _block_backward_kernel(dy, dy if mask is None else mask, mask is not None,
+                               dy[0] if grad_bias is None else grad_bias, grad_bias is not None)
         np.matmul(x.T, dy, out=grad_kernel)
         if dx_out is not None:
             np.matmul(dy, kernel.T, out=dx_out)

@@ -192,6 +192,11 @@ class NumpyOps:
         grad = (p - y_true) / (p * (1 - p)) / y_pred.dtype.type(y_pred.size)
         return np.where(inside, grad, 0).astype(y_pred.dtype, copy=False)
 
+    # ---- Checks -------------------------------------------------------------------------------
+    def all_finite(self, x: np.ndarray) -> bool:
+        """Whether no element of `x` is inf or NaN (exact: a sum could overflow to inf)."""
+        return bool(np.isfinite(x).all())
+
     # ---- Optimizer updates, in place on `param` and the slots ---------------------------------
     def sgd_update(self, param: np.ndarray, grad: np.ndarray, velocity: np.ndarray | None,
                    lr: float, momentum: float, nesterov: bool) -> None:
