@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import numnet
-from harness import ROUNDS, THREADS, measure, tutorial_model
+from harness import RACE_ROUNDS, ROUNDS, THREADS, measure, tutorial_model
 
 N_TRAIN = 48000  # validation_split=0.2 of 60,000
 
@@ -222,8 +222,8 @@ def bench_epoch_race(benchmark, mnist):
             assert np.isfinite(result).all() if name == "gemm-floor" else result > 0.9, name
         return seconds
 
-    measure(benchmark, race_round, rounds=ROUNDS)
-    timed = {name: values[-ROUNDS:] for name, values in seconds.items()}  # warm-up excluded
+    measure(benchmark, race_round, rounds=RACE_ROUNDS)
+    timed = {name: values[-RACE_ROUNDS:] for name, values in seconds.items()}  # warm-up excluded
     base = timed["numnet-numba"]
     for name, values in timed.items():
         benchmark.extra_info[f"{name}_median_seconds"] = statistics.median(values)

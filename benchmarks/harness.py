@@ -2,7 +2,8 @@
 
 Every contender runs with the same thread count (NUMNET_BENCH_THREADS, default 2): BLAS and
 OpenMP through the environment (set here, before NumPy loads), torch and TensorFlow through
-their own settings. NUMNET_BENCH_ROUNDS sets the timed rounds of the epoch benchmarks.
+their own settings. NUMNET_BENCH_ROUNDS sets the timed rounds of the epoch benchmarks (the race
+runs three times as many).
 """
 
 import os
@@ -15,6 +16,9 @@ import numnet  # noqa: E402
 from numnet import experiments  # noqa: E402
 
 ROUNDS = int(os.environ.get("NUMNET_BENCH_ROUNDS", "5"))
+# The round-robin race is what the ratios rest on: three times the rounds, since a burst of
+# load from another tenant can take several seconds and would otherwise sway one of five.
+RACE_ROUNDS = 3 * ROUNDS
 
 
 def tutorial_model(backend: str, seed: int = 0) -> numnet.Sequential:
