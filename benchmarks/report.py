@@ -3,7 +3,7 @@
     pytest benchmarks --benchmark-json=bench.json
     python benchmarks/report.py bench.json [--markdown]
 
-All ratios compare medians measured side by side in that one run.
+All ratios come from that one run; the epoch targets are judged on its round-robin race.
 """
 
 from __future__ import annotations
@@ -12,29 +12,25 @@ import argparse
 import json
 import platform
 
-TARGETS = [
+RACE = "epoch race, round-robin"
+# Epoch targets are judged on the round-robin race (median over rounds of the per-round ratio):
+# a burst of load from another tenant hits every contender of that round alike. The ratio of
+# the sequential medians is shown beside it for information only; on a shared machine it
+# can land on either side of a target by luck (the floor and numnet are timed minutes apart).
+EPOCH_TARGETS = [
+    # (label, contender, numnet_on_top, target text, passes(ratio))
+    ("numnet epoch / GEMM-only floor", "gemm-floor", True, "<= 1.25", lambda r: r <= 1.25),
+    ("PyTorch eager epoch / numnet epoch", "torch-eager", False, ">= 3.5", lambda r: r >= 3.5),
+    ("Keras/TF epoch / numnet epoch", "keras-tensorflow", False, ">= 4.5", lambda r: r >= 4.5),
+    ("numnet NumPy-backend epoch / Numba-backend epoch", "numnet-numpy", False, ">= 2",
+     lambda r: r >= 2),
+]
+INFERENCE_TARGETS = [
     # (label, numerator, denominator, target text, passes(ratio))
-    ("numnet epoch / GEMM-only floor", "epoch numnet-numba", "epoch gemm-floor", "<= 1.25",
-     lambda r: r <= 1.25),
-    ("PyTorch eager epoch / numnet epoch", "epoch torch-eager", "epoch numnet-numba", ">= 3.5",
-     lambda r: r >= 3.5),
-    ("Keras/TF epoch / numnet epoch", "epoch keras-tensorflow", "epoch numnet-numba", ">= 4.5",
-     lambda r: r >= 4.5),
-    ("numnet NumPy-backend epoch / Numba-backend epoch", "epoch numnet-numpy",
-     "epoch numnet-numba", ">= 2", lambda r: r >= 2),
     ("PyTorch inference / numnet inference (10k images)", "inference torch-eager",
      "inference numnet-numba", "> 1", lambda r: r > 1),
     ("Keras inference / numnet inference (10k images)", "inference keras-tensorflow",
      "inference numnet-numba", "-", lambda r: True),
-]
-RACE = "epoch race, round-robin"
-RACE_TARGETS = [
-    # (label, contender, target text, passes(ratio of its epoch to numnet-numba's))
-    ("GEMM-only floor / numnet  (numnet <= 1.25x the floor)", "gemm-floor", ">= 0.80",
-     lambda r: r >= 0.8),
-    ("PyTorch eager / numnet", "torch-eager", ">= 3.5", lambda r: r >= 3.5),
-    ("Keras/TF / numnet", "keras-tensorflow", ">= 4.5", lambda r: r >= 4.5),
-    ("numnet NumPy backend / numnet Numba backend", "numnet-numpy", ">= 2", lambda r: r >= 2),
 ]
 EXTRAS = [
     ("import numnet (s, median of 7 processes)", "process import-numnet", "import_seconds_median",
@@ -65,21 +61,23 @@ def main() -> None:
         if key.endswith("_median_seconds"):
             rows.append((f"race {key.removesuffix('_median_seconds')}", f"{value:.4f}", "epoch-race"))
     table("Medians", rows, args.markdown)
-    rows = [("ratio", "value", "target", "met")]
-    for label, top, bottom, target, ok in TARGETS:
-        if top in median and bottom in median:
-            ratio = median[top] / median[bottom]
-            rows.append((label, f"{ratio:.2f}x", target, "yes" if ok(ratio) else "NO"))
-        else:
-            rows.append((label, "not run", target, "-"))
     race = by_name.get(RACE, {}).get("extra_info", {})
-    for label, contender, target, ok in RACE_TARGETS:
-        ratio = race.get(f"{contender}_over_numnet")
-        rows.append((f"race: {label}", "not run" if ratio is None else f"{ratio:.2f}x", target,
+    rows = [("ratio", "race (judged)", "sequential medians", "target", "met")]
+    for label, contender, numnet_on_top, target, ok in EPOCH_TARGETS:
+        over = race.get(f"{contender}_over_numnet")  # contender's epoch / numnet's, per round
+        ratio = None if over is None else (1 / over if numnet_on_top else over)
+        pair = ("epoch numnet-numba", f"epoch {contender}")[::1 if numnet_on_top else -1]
+        sequential = (f"{median[pair[0]] / median[pair[1]]:.2f}x"
+                      if all(name in median for name in pair) else "not run")
+        rows.append((label, "not run" if ratio is None else f"{ratio:.2f}x", sequential, target,
+                     "-" if ratio is None else ("yes" if ok(ratio) else "NO")))
+    for label, top, bottom, target, ok in INFERENCE_TARGETS:
+        ratio = median[top] / median[bottom] if top in median and bottom in median else None
+        rows.append((label, "", "not run" if ratio is None else f"{ratio:.2f}x", target,
                      "-" if ratio is None else ("yes" if ok(ratio) else "NO")))
     for label, name, key, target, ok in EXTRAS:
         value = by_name.get(name, {}).get("extra_info", {}).get(key)
-        rows.append((label, "not run" if value is None else f"{value:.3g}", target,
+        rows.append((label, "", "not run" if value is None else f"{value:.3g}", target,
                      "-" if value is None else ("yes" if ok(value) else "NO")))
     table("Ratios (same run)", rows, args.markdown)
 
