@@ -74,6 +74,68 @@ def bench_epoch_gemm_floor(benchmark, mnist):
     assert np.isfinite(measure(benchmark, _floor_epoch(mnist))).all()
 
 
+def _ops_loop_epoch(mnist):
+    """The same epoch as a bare loop over numnet's Numba ops, without Sequential, fit, metrics
+    or callbacks: the floor's GEMMs plus the work no framework can skip (gathering shuffled
+    batches, the fused element-wise passes, the finiteness check and the optimizer over one
+    flat buffer). numnet minus this loop is what the framework costs; this loop minus the
+    floor is what the memory-bound passes cost when they cannot overlap the GEMMs."""
+    numnet.config.set_backend("numba")
+    ops = numnet.ops.get_ops()
+    model = tutorial_model("numba")
+    model.build()
+    (params,), (grads,) = model._trainable()  # one flat buffer each; the layers hold views
+    velocity = np.zeros_like(params)
+    dense = [layer for layer in model.layers if "kernel" in layer.params]
+    kernels = [d.params["kernel"] for d in dense]
+    biases, grad_kernels, grad_biases = ([d.params["bias"] for d in dense],
+                                         [d.grads["kernel"] for d in dense],
+                                         [d.grads["bias"] for d in dense])
+    outs = [np.empty((128, d.units), np.float32) for d in dense]
+    dxs = [np.empty((128, d.units), np.float32) for d in dense[:2]]
+    x, y = mnist["x_train"][:N_TRAIN], mnist["y_train"][:N_TRAIN]
+    x_val, y_val = mnist["x_train"][N_TRAIN:], mnist["y_train"][N_TRAIN:]
+    g = np.random.default_rng(0)
+
+    def epoch():
+        order = g.permutation(N_TRAIN)
+        for start in range(0, N_TRAIN, 128):  # 375 full batches
+            rows = np.sort(order[start:start + 128])
+            xb, yb = x[rows], y[rows]
+            m1 = ops.dense_block_forward(xb, kernels[0], biases[0], True,
+                                         g.bit_generator.random_raw(), 0.4, outs[0])
+            m2 = ops.dense_block_forward(outs[0], kernels[1], biases[1], True,
+                                         g.bit_generator.random_raw(), 0.3, outs[1])
+            ops.dense_block_forward(outs[1], kernels[2], biases[2], False, 0, 0.0, outs[2])
+            _, _, dz = ops.softmax_crossentropy_forward(outs[2], yb, 1e-7)
+            ops.dense_block_backward(dz, outs[1], kernels[2], None, grad_kernels[2],
+                                     grad_biases[2], dxs[1])
+            ops.dense_block_backward(dxs[1], outs[0], kernels[1], m2, grad_kernels[1],
+                                     grad_biases[1], dxs[0])
+            ops.dense_block_backward(dxs[0], xb, kernels[0], m1, grad_kernels[0],
+                                     grad_biases[0], None)
+            assert ops.all_finite(grads)
+            ops.rmsprop_update(params, grads, velocity, 0.001, 0.9, 1e-7)
+        hits = 0
+        for start in range(0, len(x_val), 128):
+            h = x_val[start:start + 128]
+            for i, d in enumerate(dense):
+                out = np.empty((len(h), d.units), np.float32)
+                ops.dense_block_forward(h, kernels[i], biases[i], i < 2, 0, 0.0, out)
+                h = out
+            hits += int((h.argmax(1) == y_val[start:start + 128].argmax(1)).sum())
+        return hits / len(x_val)
+
+    return epoch
+
+
+def bench_epoch_ops_loop(benchmark, mnist):
+    """numnet's kernels in a bare loop: between the GEMM floor and numnet's fit."""
+    benchmark.group = "epoch"
+    benchmark.name = "epoch numnet-ops-loop"
+    assert measure(benchmark, _ops_loop_epoch(mnist)) > 0.95
+
+
 def torch_tutorial(mnist):
     torch = pytest.importorskip("torch")
     from torch import nn
@@ -206,7 +268,8 @@ def bench_epoch_race(benchmark, mnist):
     benchmark.name = "epoch race, round-robin"
     contenders = {"numnet-numba": _numnet_epoch(mnist, "numba"),
                   "numnet-numpy": _numnet_epoch(mnist, "numpy"),
-                  "gemm-floor": _floor_epoch(mnist)}
+                  "gemm-floor": _floor_epoch(mnist),
+                  "numnet-ops-loop": _ops_loop_epoch(mnist)}
     for name, build in (("torch-eager", _torch_epoch), ("keras-tensorflow", _keras_epoch)):
         try:
             contenders[name] = build(mnist)
