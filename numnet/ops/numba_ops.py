@@ -256,7 +256,8 @@ class NumbaOps(NumpyOps):
     fuses_blocks = True
 
     def dense_block_forward(self, x, kernel, bias, relu, key, rate, out):
-        if not _kernel_ready(out, kernel) or (bias is not None and not _kernel_ready(out, bias)):
+        given = [] if bias is None else [bias]
+        if not _kernel_ready(out, kernel, *given):
             return super().dense_block_forward(x, kernel, bias, relu, key, rate, out)
         np.matmul(x, kernel, out=out)
         if not relu and rate == 0:
@@ -271,9 +272,8 @@ class NumbaOps(NumpyOps):
         return mask
 
     def dense_block_backward(self, dy, x, kernel, mask, grad_kernel, grad_bias, dx_out):
-        if not _kernel_ready(dy) or (mask is not None and (
-                not _kernel_ready(dy, mask) or dy.shape != mask.shape)) or (
-                grad_bias is not None and not _kernel_ready(dy, grad_bias)):
+        given = [a for a in (mask, grad_bias) if a is not None]
+        if not _kernel_ready(dy, *given) or (mask is not None and dy.shape != mask.shape):
             return super().dense_block_backward(dy, x, kernel, mask, grad_kernel, grad_bias,
                                                 dx_out)
         _block_backward_kernel(dy, dy if mask is None else mask, mask is not None,
