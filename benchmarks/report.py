@@ -74,7 +74,8 @@ def main() -> None:
         else:
             over = race.get(f"{contender}_over_numnet")  # contender's epoch / numnet's, per round
             ratio = None if over is None else (1 / over if numnet_on_top else over)
-            pair = ("epoch numnet-numba", f"epoch {contender}")[::1 if numnet_on_top else -1]
+            numnet, other = "epoch numnet-numba", f"epoch {contender}"
+            pair = (numnet, other) if numnet_on_top else (other, numnet)
         sequential = (f"{median[pair[0]] / median[pair[1]]:.2f}x"
                       if all(name in median for name in pair) else "not run")
         met = "-" if ratio is None or ok is None else ("yes" if ok(ratio) else "NO")
