@@ -6,14 +6,12 @@ Each benchmark checks its answer: validation accuracy after the timed epochs, or
 predictions' agreement with the labels.
 """
 
-import statistics
-import time
-
 import numpy as np
 import pytest
 
 import numnet
-from harness import RACE_ROUNDS, ROUNDS, THREADS, measure, tutorial_model
+from harness import (INFERENCE_RACE_ROUNDS, RACE_ROUNDS, ROUNDS, THREADS, measure, race,
+                     tutorial_model)
 
 N_TRAIN = 48000  # validation_split=0.2 of 60,000
 
@@ -216,23 +214,19 @@ def bench_epoch_keras(benchmark, mnist):
 
 
 # ---- inference on the 10,000 test images, one batch -----------------------------------------
-def trained(model, mnist):
+# Each builder trains its model for one epoch and returns predict() -> probabilities (10000, 10).
+def _numnet_predict(mnist, backend):
+    model = tutorial_model(backend)
     model.fit(mnist["x_train"], mnist["y_train"], epochs=1, batch_size=128, verbose=0)
-    return model
+
+    def predict():
+        numnet.config.set_backend(backend)
+        return model.predict(mnist["x_test"], batch_size=10000)
+
+    return predict
 
 
-@pytest.mark.parametrize("backend", ["numba", "numpy"])
-def bench_inference_numnet(benchmark, mnist, backend):
-    benchmark.group = "inference"
-    benchmark.name = f"inference numnet-{backend}"
-    model = trained(tutorial_model(backend), mnist)
-    probs = measure(benchmark, lambda: model.predict(mnist["x_test"], batch_size=10000), rounds=20)
-    assert (probs.argmax(1) == mnist["labels_test"]).mean() > 0.95
-
-
-def bench_inference_torch(benchmark, mnist):
-    benchmark.group = "inference"
-    benchmark.name = "inference torch-eager"
+def _torch_predict(mnist):
     torch, model, train, _ = torch_tutorial(mnist)
     optimizer = torch.optim.RMSprop(model.parameters(), lr=1e-3, alpha=0.9, eps=1e-7)
     for xb, yb in train:
@@ -246,49 +240,78 @@ def bench_inference_torch(benchmark, mnist):
         with torch.no_grad():
             return torch.softmax(model(x_test), dim=1).numpy()
 
-    probs = measure(benchmark, predict, rounds=20)
-    assert (probs.argmax(1) == mnist["labels_test"]).mean() > 0.9  # torch's init: 0.94 here
+    return predict
+
+
+def _keras_predict(mnist):
+    model = keras_tutorial()
+    model.fit(mnist["x_train"], mnist["y_train"], epochs=1, batch_size=128, verbose=0)
+    return lambda: model.predict(mnist["x_test"], batch_size=10000, verbose=0)
+
+
+def _accuracy(probs, mnist):
+    return (probs.argmax(1) == mnist["labels_test"]).mean()
+
+
+@pytest.mark.parametrize("backend", ["numba", "numpy"])
+def bench_inference_numnet(benchmark, mnist, backend):
+    benchmark.group = "inference"
+    benchmark.name = f"inference numnet-{backend}"
+    assert _accuracy(measure(benchmark, _numnet_predict(mnist, backend), rounds=20), mnist) > 0.95
+
+
+def bench_inference_torch(benchmark, mnist):
+    benchmark.group = "inference"
+    benchmark.name = "inference torch-eager"
+    assert _accuracy(measure(benchmark, _torch_predict(mnist), rounds=20), mnist) > 0.9  # 0.94 here
 
 
 def bench_inference_keras(benchmark, mnist):
     benchmark.group = "inference"
     benchmark.name = "inference keras-tensorflow"
-    model = keras_tutorial()
-    model.fit(mnist["x_train"], mnist["y_train"], epochs=1, batch_size=128, verbose=0)
-    probs = measure(benchmark, lambda: model.predict(mnist["x_test"], batch_size=10000, verbose=0),
-                    rounds=20)
-    assert (probs.argmax(1) == mnist["labels_test"]).mean() > 0.95
+    assert _accuracy(measure(benchmark, _keras_predict(mnist), rounds=20), mnist) > 0.95
 
 
-def bench_epoch_race(benchmark, mnist):
-    """Every contender runs one epoch per round, in turn, for several rounds, so that load from
-    other tenants of a shared machine hits all alike. extra_info: for each contender, the
-    median over rounds of (its epoch / numnet-numba's epoch in the same round)."""
-    benchmark.group = "epoch-race"
-    benchmark.name = "epoch race, round-robin"
-    contenders = {"numnet-numba": _numnet_epoch(mnist, "numba"),
-                  "numnet-numpy": _numnet_epoch(mnist, "numpy"),
-                  "gemm-floor": _floor_epoch(mnist),
-                  "numnet-ops-loop": _ops_loop_epoch(mnist)}
-    for name, build in (("torch-eager", _torch_epoch), ("keras-tensorflow", _keras_epoch)):
+def _with_installed_peers(contenders, mnist, builders):
+    """`contenders` plus each peer whose framework is installed."""
+    for name, build in builders:
         try:
             contenders[name] = build(mnist)
         except pytest.skip.Exception:
             pass
-    seconds = {name: [] for name in contenders}
+    return contenders
 
-    def race_round():
-        for name, epoch in contenders.items():
-            start = time.perf_counter()
-            result = epoch()
-            seconds[name].append(time.perf_counter() - start)
-            assert np.isfinite(result).all() if name == "gemm-floor" else result > 0.9, name
-        return seconds
 
-    measure(benchmark, race_round, rounds=RACE_ROUNDS)
-    timed = {name: values[-RACE_ROUNDS:] for name, values in seconds.items()}  # warm-up excluded
-    base = timed["numnet-numba"]
-    for name, values in timed.items():
-        benchmark.extra_info[f"{name}_median_seconds"] = statistics.median(values)
-        benchmark.extra_info[f"{name}_over_numnet"] = statistics.median(
-            v / b for v, b in zip(values, base))
+def bench_epoch_race(benchmark, mnist):
+    """Every contender runs one epoch per round, in turn (harness.race); the epoch targets
+    are judged on its per-round ratios."""
+    benchmark.group = "epoch-race"
+    benchmark.name = "epoch race, round-robin"
+    contenders = _with_installed_peers(
+        {"numnet-numba": _numnet_epoch(mnist, "numba"),
+         "numnet-numpy": _numnet_epoch(mnist, "numpy"),
+         "gemm-floor": _floor_epoch(mnist),
+         "numnet-ops-loop": _ops_loop_epoch(mnist)},
+        mnist, (("torch-eager", _torch_epoch), ("keras-tensorflow", _keras_epoch)))
+
+    def check(name, result):
+        assert np.isfinite(result).all() if name == "gemm-floor" else result > 0.9, name
+
+    race(benchmark, contenders, RACE_ROUNDS, check)
+
+
+def bench_inference_race(benchmark, mnist):
+    """Inference on the 10k test images, every contender once per round, in turn; the
+    inference target is judged on its per-round ratios (one call is ~30 ms, so a burst of
+    load easily decides a sequential comparison)."""
+    benchmark.group = "inference-race"
+    benchmark.name = "inference race, round-robin"
+    contenders = _with_installed_peers(
+        {"numnet-numba": _numnet_predict(mnist, "numba"),
+         "numnet-numpy": _numnet_predict(mnist, "numpy")},
+        mnist, (("torch-eager", _torch_predict), ("keras-tensorflow", _keras_predict)))
+
+    def check(name, probs):
+        assert _accuracy(probs, mnist) > 0.9, name
+
+    race(benchmark, contenders, INFERENCE_RACE_ROUNDS, check)

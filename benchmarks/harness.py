@@ -1,12 +1,14 @@
-"""Benchmark helpers: thread pinning, the tutorial model, and `measure`.
+"""Benchmark helpers: thread pinning, the tutorial model, `measure` and the round-robin `race`.
 
 Every contender runs with the same thread count (NUMNET_BENCH_THREADS, default 2): BLAS and
 OpenMP through the environment (set here, before NumPy loads), torch and TensorFlow through
-their own settings. NUMNET_BENCH_ROUNDS sets the timed rounds of the epoch benchmarks (the race
-runs three times as many).
+their own settings. NUMNET_BENCH_ROUNDS sets the timed rounds of the epoch benchmarks (the epoch
+race runs three times as many, the inference race eight times).
 """
 
 import os
+import statistics
+import time
 
 THREADS = int(os.environ.get("NUMNET_BENCH_THREADS", "2"))
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -19,6 +21,7 @@ ROUNDS = int(os.environ.get("NUMNET_BENCH_ROUNDS", "5"))
 # The round-robin race is what the ratios rest on: three times the rounds, since a burst of
 # load from another tenant can take several seconds and would otherwise sway one of five.
 RACE_ROUNDS = 3 * ROUNDS
+INFERENCE_RACE_ROUNDS = 8 * ROUNDS  # one round is ~0.2 s
 
 
 def tutorial_model(backend: str, seed: int = 0) -> numnet.Sequential:
@@ -34,3 +37,40 @@ def tutorial_model(backend: str, seed: int = 0) -> numnet.Sequential:
 def measure(benchmark, function, rounds: int = ROUNDS, warmup_rounds: int = 1):
     """Time `function` for `rounds` calls after `warmup_rounds` untimed ones; return its result."""
     return benchmark.pedantic(function, rounds=rounds, warmup_rounds=warmup_rounds, iterations=1)
+
+
+# Idle BLAS/OpenMP threads spin for a while after their last job (OpenBLAS ~0.1 s), taking a
+# core from whoever runs next: measured here, PyTorch's 10k-image inference took 2.4x longer
+# when it ran right after numnet's. Contenders of a race therefore start on idle cores.
+SETTLE_SECONDS = 0.3
+
+
+def race(benchmark, contenders: dict, rounds: int, check) -> None:
+    """Round-robin: every round runs each contender once, in turn, so that a burst of load
+    from another tenant of a shared machine hits all of that round alike; before each run the
+    cores are left idle for SETTLE_SECONDS (not when timing is disabled, as in CI). The first
+    round is warm-up. extra_info, per contender: its median seconds, and the median and
+    quartiles over rounds of (its time / numnet-numba's time in the same round); the first
+    contender must be "numnet-numba". `check(name, result)` asserts each answer."""
+    seconds = {name: [] for name in contenders}
+
+    def one_round():
+        for name, run in contenders.items():
+            if not benchmark.disabled:
+                time.sleep(SETTLE_SECONDS)
+            start = time.perf_counter()
+            result = run()
+            seconds[name].append(time.perf_counter() - start)
+            check(name, result)
+        return seconds
+
+    measure(benchmark, one_round, rounds=rounds)
+    timed = {name: values[-rounds:] for name, values in seconds.items()}  # warm-up excluded
+    base = timed["numnet-numba"]
+    for name, values in timed.items():
+        per_round = [v / b for v, b in zip(values, base)]
+        benchmark.extra_info[f"{name}_median_seconds"] = statistics.median(values)
+        benchmark.extra_info[f"{name}_over_numnet"] = statistics.median(per_round)
+        if len(per_round) > 1:
+            low, _, high = statistics.quantiles(per_round, n=4)
+            benchmark.extra_info[f"{name}_over_numnet_quartiles"] = [low, high]
