@@ -39,9 +39,10 @@ def measure(benchmark, function, rounds: int = ROUNDS, warmup_rounds: int = 1):
     return benchmark.pedantic(function, rounds=rounds, warmup_rounds=warmup_rounds, iterations=1)
 
 
-# Idle BLAS/OpenMP threads spin for a while after their last job (OpenBLAS ~0.1 s), taking a
-# core from whoever runs next: measured here, PyTorch's 10k-image inference took 2.4x longer
-# when it ran right after numnet's. Contenders of a race therefore start on idle cores.
+# Idle BLAS/OpenMP threads spin for a while after their last job (OpenBLAS: 2^28 cycles), taking a
+# core from whoever runs next: interleaved with numnet's, PyTorch's 10k-image inference came
+# out at 2.37x numnet's time without a pause and 1.10x with one. So every run of a race starts
+# on idle cores.
 SETTLE_SECONDS = 0.3
 
 
