@@ -150,18 +150,29 @@ def torch_tutorial(mnist):
     return torch, model, train, val
 
 
-def _torch_epoch(mnist):
-    """Idiomatic PyTorch eager: DataLoader, zero_grad/backward/step, no_grad validation."""
+def _torch_training(mnist):
+    """The tutorial model in PyTorch and train_epoch(): one idiomatic epoch (DataLoader,
+    zero_grad/backward/step with RMSprop). -> (torch, model, train_epoch, val loader)"""
     torch, model, train, val = torch_tutorial(mnist)
     optimizer = torch.optim.RMSprop(model.parameters(), lr=1e-3, alpha=0.9, eps=1e-7)
     loss_fn = torch.nn.CrossEntropyLoss()
 
-    def epoch():
+    def train_epoch():
         model.train()
         for xb, yb in train:
             optimizer.zero_grad()
             loss_fn(model(xb), yb).backward()
             optimizer.step()
+
+    return torch, model, train_epoch, val
+
+
+def _torch_epoch(mnist):
+    """Idiomatic PyTorch eager: a training epoch, then no_grad validation."""
+    torch, model, train_epoch, val = _torch_training(mnist)
+
+    def epoch():
+        train_epoch()
         model.eval()
         correct = 0
         with torch.no_grad():
@@ -227,12 +238,8 @@ def _numnet_predict(mnist, backend):
 
 
 def _torch_predict(mnist):
-    torch, model, train, _ = torch_tutorial(mnist)
-    optimizer = torch.optim.RMSprop(model.parameters(), lr=1e-3, alpha=0.9, eps=1e-7)
-    for xb, yb in train:
-        optimizer.zero_grad()
-        torch.nn.functional.cross_entropy(model(xb), yb).backward()
-        optimizer.step()
+    torch, model, train_epoch, _ = _torch_training(mnist)
+    train_epoch()
     model.eval()
     x_test = torch.from_numpy(mnist["x_test"])
 
