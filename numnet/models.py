@@ -319,15 +319,14 @@ class Sequential:
             fail("shuffle", "True or False", shuffle, TypeError)
         check_choice("on_nonfinite", on_nonfinite, ("stop", "raise", "skip"))
         self._on_nonfinite = on_nonfinite
+        val_arrays = None
         if is_batch_source(x):
             if validation_split:
                 raise ValueError("validation_split needs arrays; with a generator or Sequence "
                                  f"pass validation_data. Received: validation_split={validation_split}")
             train = self._source(x, y, steps_per_epoch, shuffle, "training")
-            val_arrays = None
         else:
             x, y = self._prepare_xy(x, y)
-            val_arrays = None
             if validation_split > 0 and validation_data is None:
                 (x, y), val_arrays = split_validation(x, y, validation_split)
             train = array_batches(x, y, batch_size, steps_per_epoch, shuffle, self._rng)
@@ -367,7 +366,7 @@ class Sequential:
         for step, (xb, yb) in enumerate(train.epoch(epoch)):
             callback_list.on_train_batch_begin(step, {})
             logs = self.train_step(xb, yb)
-            if not np.isfinite(logs["loss"]):
+            if not math.isfinite(logs["loss"]):
                 if self._handle_nonfinite(epoch, step, logs["loss"]):
                     continue
                 break
