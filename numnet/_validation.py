@@ -65,6 +65,15 @@ def check_positive_float(name: str, value: object, *, allow_zero: bool = False) 
     return float(value)
 
 
+def check_finite_float(name: str, value: object) -> float:
+    """Return `value` as float if it is a finite real number (negative and zero allowed)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        fail(name, "a finite number", value, TypeError)
+    if not np.isfinite(value):
+        fail(name, "a finite number", value)
+    return float(value)
+
+
 def check_choice(name: str, value: object, choices: list[str] | tuple[str, ...]) -> str:
     if value not in choices:
         fail(name, f"one of {sorted(choices)}", value)

@@ -3,23 +3,26 @@
 An optimisation, never the definition: the layers (numnet/layers) define forward and backward,
 and tests hold this module equal to them. It applies when the model is
 
-    [Flatten] (Dense(relu | linear) [Dropout])* Dense(softmax)   with a cross-entropy loss
+    [Flatten] [Rescaling] (Dense(relu | linear) [Dropout])* Dense(softmax)
+                                        (Flatten and Rescaling in either order), cross-entropy loss
 
 and the backend sets `ops.fuses_blocks` (Numba). Each hidden block is one GEMM plus one
 pass (bias + ReLU + dropout, keeping one combined mask m) forward, and one pass
 (dz = dy·m and the bias gradient) plus two GEMMs backward; the output block computes softmax,
-loss and (p - t)/n together. Activations live in buffers reused from step to step, and
+loss and (p - t)/n together. Inputs of another dtype (uint8 images) are cast as they enter,
+in the same pass as Rescaling when there is one. Activations live in buffers reused from step to step, and
 gradients are written straight into the layers' `grads` (views of the model's flat buffer).
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
 
 from . import losses
-from .layers import Dense, Dropout, Flatten, Softmax
+from .layers import Dense, Dropout, Flatten, Rescaling, Softmax
 from .layers.activation import Linear, ReLU
 from .ops import NumpyOps
 
@@ -37,20 +40,27 @@ class _Block:
 class FusedStack:
     """Runs a supported Sequential's training step and inference as fused blocks."""
 
-    def __init__(self, blocks: list[_Block], flatten: bool, loss: losses.Loss) -> None:
+    def __init__(self, blocks: list[_Block], flatten: bool, rescaling: Rescaling | None,
+                 loss: losses.Loss) -> None:
         self.blocks = blocks
         self.flatten = flatten
+        self.rescaling = rescaling
+        self.dtype = np.dtype(blocks[0].dense.dtype)
         self.loss = loss
         self.sparse = isinstance(loss, losses.SparseCategoricalCrossentropy)
-        self._buffers: dict[tuple, list[np.ndarray]] = {}
+        self._buffers: dict[int, tuple[list[np.ndarray], np.ndarray | None]] = {}
 
     @classmethod
     def build(cls, layers: list, loss: losses.Loss | None) -> FusedStack | None:
         """A FusedStack for `layers` and `loss`, or None when the stack does not fit."""
         if not isinstance(loss, losses.CategoricalCrossentropy) or loss.from_logits:
             return None
-        flatten = bool(layers) and isinstance(layers[0], Flatten)
-        rest = layers[1:] if flatten else list(layers)
+        head = list(itertools.takewhile(lambda layer: type(layer) in (Flatten, Rescaling), layers))
+        kinds = [type(layer) for layer in head]
+        if len(set(kinds)) != len(kinds):
+            return None
+        rescaling = head[kinds.index(Rescaling)] if Rescaling in kinds else None
+        rest = layers[len(head):]
         blocks: list[_Block] = []
         i = 0
         while i < len(rest):
@@ -64,22 +74,31 @@ class FusedStack:
             return None
         if any(not isinstance(b.dense.activation, (ReLU, Linear)) for b in blocks[:-1]):
             return None
-        return cls(blocks, flatten, loss)
+        return cls(blocks, Flatten in kinds, rescaling, loss)
 
-    def _buffers_for(self, n: int, dtype: np.dtype) -> list[np.ndarray]:
-        """Per block: output (n, units) and the gradient arriving at it (n, units)."""
-        key = (n, dtype)
-        if key not in self._buffers:
-            self._buffers[key] = [np.empty((n, b.dense.units), dtype) for b in self.blocks for _ in "yd"]
-        return self._buffers[key]
+    def _buffers_for(self, n: int) -> tuple[list[np.ndarray], np.ndarray | None]:
+        """Per block: output (n, units) and the gradient arriving at it (n, units); and the
+        rescaled input (n, in) when there is a Rescaling."""
+        if n not in self._buffers:
+            width = self.blocks[0].dense.kernel.shape[0]
+            self._buffers[n] = ([np.empty((n, b.dense.units), self.dtype)
+                                 for b in self.blocks for _ in "yd"],
+                                None if self.rescaling is None else np.empty((n, width), self.dtype))
+        return self._buffers[n]
 
-    def _input(self, x: np.ndarray) -> np.ndarray:
-        return x.reshape(len(x), -1) if self.flatten else x
+    def _input(self, ops: NumpyOps, x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """The first block's input (n, in) in the model's dtype: flattened, then rescaled into
+        `out` (a new array if None) or cast."""
+        x = x.reshape(len(x), -1) if self.flatten else x
+        if self.rescaling is not None:
+            out = np.empty(x.shape, self.dtype) if out is None else out
+            return ops.rescale(x, self.rescaling.scale, self.rescaling.offset, out)
+        return x if x.dtype == self.dtype else x.astype(self.dtype)
 
     def train_step(self, ops: NumpyOps, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
         """Forward (training), loss and backward; grads land in the layers. -> (loss, p)"""
-        x = self._input(x)
-        buffers = self._buffers_for(len(x), x.dtype)
+        buffers, rescaled = self._buffers_for(len(x))
+        x = self._input(ops, x, rescaled)
         inputs, masks = [x], []
         for i, block in enumerate(self.blocks[:-1]):
             dense, dropout = block.dense, block.dropout
@@ -108,7 +127,7 @@ class FusedStack:
 
     def predict(self, ops: NumpyOps, x: np.ndarray) -> np.ndarray:
         """Inference (no dropout) -> probabilities (n, classes), a new array."""
-        h = self._input(x)
+        h = self._input(ops, x)
         for block in self.blocks:
             out = np.empty((len(h), block.dense.units), h.dtype)
             ops.dense_block_forward(h, block.dense.params["kernel"],

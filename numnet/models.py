@@ -180,6 +180,7 @@ class Sequential:
             stack = self._fused_stack()
             if stack is not None:
                 return stack.predict(get_ops(), x)
+        x = x if x.dtype == self._dtype() else x.astype(self._dtype())
         for layer in self._layers:
             x = layer.forward(x, training=training)
         return x
@@ -195,19 +196,22 @@ class Sequential:
 
     def _backward(self, y_true: np.ndarray, y_pred: np.ndarray) -> None:
         layers = self._layers
+        # Nobody needs dL/dx of the input: backward stops at the first layer with parameters
+        # (layers before it, e.g. Flatten or Rescaling, have no gradients to compute).
+        first = next((i for i, layer in enumerate(layers) if layer.params), len(layers))
         if self._uses_fused_output():
             if isinstance(self.loss, losses.SparseCategoricalCrossentropy):
                 y_true = self.loss._one_hot(y_true, y_pred)
             dy = get_ops().softmax_crossentropy_grad(y_true, y_pred)
             last, layers = layers[-1], layers[:-1]
             if isinstance(last, Dense):
-                dy = last.backward_linear(dy, need_dx=bool(layers))
+                dy = last.backward_linear(dy, need_dx=len(layers) > first)
         else:
             dy = self.loss.gradient(y_true, y_pred)
-        for index in range(len(layers) - 1, -1, -1):
+        for index in range(len(layers) - 1, first - 1, -1):
             layer = layers[index]
-            if index == 0 and isinstance(layer, Dense):
-                layer.backward(dy, need_dx=False)  # nobody needs dL/dx of the input
+            if index == first and isinstance(layer, Dense):
+                layer.backward(dy, need_dx=False)
             else:
                 dy = layer.backward(dy)
 
@@ -216,7 +220,8 @@ class Sequential:
 
         Afterwards every layer's `grads` holds dL/dparam (L = batch-mean loss). Returns
         (loss, y_pred). When the loss is not finite, backward is skipped. `x` and `y` must
-        already be prepared (float arrays of the model's shapes; targets as the loss wants).
+        already be prepared (real arrays of the model's shapes, cast to its dtype here;
+        targets as the loss wants).
         """
         self._require_compiled("compute_gradients")
         stack = self._fused_stack()
@@ -270,7 +275,7 @@ class Sequential:
         if x.shape[1:] != tuple(expected) and None not in expected:
             fail(name, f"an array of shape (n, {', '.join(map(str, expected))}) to fit the "
                        "model's input", x)
-        return x if x.dtype == self._dtype() else x.astype(self._dtype())
+        return x  # cast to the model's dtype one batch at a time, as it enters the model
 
     def _dtype(self) -> str:
         return self._layers[0].dtype if self._layers else config.floatx()

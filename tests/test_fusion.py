@@ -11,18 +11,29 @@ from numnet.ops import NumpyOps
 from numnet.ops.numba_ops import NumbaOps
 
 
-def model_and_data(loss="categorical_crossentropy", flatten=False, dtype="float32", seed=3):
+HEADS = {  # the layers before the first Dense, and the input's per-sample shape
+    "none": ([], (30,)),
+    "flatten": ([layers.Flatten], (6, 5)),
+    "rescaling-flatten": ([lambda: layers.Rescaling(1 / 255, offset=-0.5), layers.Flatten], (6, 5)),
+    "flatten-rescaling": ([layers.Flatten, lambda: layers.Rescaling(1 / 255)], (6, 5)),
+}
+
+
+def model_and_data(loss="categorical_crossentropy", head="none", dtype="float32", seed=3):
+    """A model with two Dense+Dropout blocks; with a Rescaling head, x holds uint8 pixels."""
     numnet.set_random_seed(seed)
     g = np.random.default_rng(seed)
-    shape = (6, 5) if flatten else (30,)
-    head = [layers.Input(shape=shape), layers.Flatten()] if flatten else [layers.Input(shape=shape)]
-    model = numnet.Sequential(head + [
+    makers, shape = HEADS[head]
+    model = numnet.Sequential([layers.Input(shape=shape), *(make() for make in makers),
         layers.Dense(16, activation="relu", dtype=dtype), layers.Dropout(0.4, seed=1, dtype=dtype),
         layers.Dense(12, dtype=dtype), layers.Dropout(0.2, seed=2, dtype=dtype),
         layers.Dense(8, activation="relu", dtype=dtype),
         layers.Dense(4, activation="softmax", dtype=dtype)])
     model.compile(loss=loss, optimizer="rmsprop", metrics=["accuracy"])
-    x = g.standard_normal((40, *shape)).astype(dtype)
+    if "rescaling" in head:
+        x = g.integers(0, 256, (40, *shape)).astype(np.uint8)
+    else:
+        x = g.standard_normal((40, *shape)).astype(dtype)
     labels = g.integers(0, 4, 40)
     y = labels if loss.startswith("sparse") else numnet.utils.to_categorical(labels, 4, dtype=dtype)
     return model, x, y
@@ -43,9 +54,9 @@ def reset_dropout(model):
 
 @pytest.mark.parametrize("ops", [NumpyOps(), NumbaOps()], ids=["numpy", "numba"])
 @pytest.mark.parametrize("loss", ["categorical_crossentropy", "sparse_categorical_crossentropy"])
-@pytest.mark.parametrize("flatten", [False, True])
-def test_fused_step_equals_layer_by_layer(ops, loss, flatten):
-    model, x, y = model_and_data(loss, flatten)
+@pytest.mark.parametrize("head", HEADS)
+def test_fused_step_equals_layer_by_layer(ops, loss, head):
+    model, x, y = model_and_data(loss, head)
     reset_dropout(model)
     ref_loss, ref_p, ref_grads = layer_path(model, x, y)
     stack = FusedStack.build(model.layers, model.loss)
@@ -89,6 +100,8 @@ def test_float64_models_fuse_too():
     ([layers.Dense(2, activation="softmax", input_shape=(4,))], numnet.losses.CategoricalCrossentropy(from_logits=True)),
     ([layers.Dense(3, input_shape=(4,)), layers.ReLU(), layers.Dense(2, activation="softmax")], "categorical_crossentropy"),
     ([layers.Dense(2, activation="softmax", input_shape=(4,)), layers.Dropout(0.1)], "categorical_crossentropy"),
+    ([layers.Rescaling(2, input_shape=(4,)), layers.Rescaling(0.5), layers.Dense(2, activation="softmax")],
+     "categorical_crossentropy"),
 ])
 def test_stacks_that_do_not_fit_use_the_layer_path(stack, loss):
     model = numnet.Sequential(stack)

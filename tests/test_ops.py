@@ -67,6 +67,11 @@ def case_softmax_crossentropy_forward(dtype):
     return (a(32, 10) * 5, t, 1e-7), {}
 
 
+def case_rescale(dtype):
+    _, a = arrays(dtype)
+    return (a(16, 9), 1 / 255, -0.5, np.empty((16, 9), dtype)), {}
+
+
 def case_all_finite(dtype):
     _, a = arrays(dtype)
     return (a(1000),), {}
@@ -131,6 +136,21 @@ def test_dense_block_backward_without_a_mask_matches_reference(dtype, with_bias)
     ref_inputs = run(REFERENCE, "dense_block_backward", args, {})[1]
     for f, r in zip(flatten(fast_inputs), flatten(ref_inputs)):
         np.testing.assert_allclose(f, r, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("out_dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("in_dtype", [np.uint8, np.int16, np.float32, np.float64])
+@pytest.mark.parametrize("contiguous", [True, False])
+def test_rescale_casts_any_input_dtype_first_and_is_bit_identical(in_dtype, out_dtype, contiguous):
+    """uint8 images (and any real dtype) are cast to out's dtype, then scaled in that dtype:
+    the same bits as casting the whole array up front and scaling it."""
+    pixels = np.random.default_rng(0).integers(0, 256, (40, 30)).astype(in_dtype)
+    x = pixels if contiguous else pixels.T  # a transposed view: the Numba wrapper falls back
+    expected = x.astype(out_dtype) * out_dtype(1 / 255) + out_dtype(0.25)
+    for ops in (FAST, REFERENCE):
+        out = np.empty(x.shape, out_dtype)
+        assert ops.rescale(x, 1 / 255, 0.25, out) is out
+        np.testing.assert_array_equal(out, expected)
 
 
 def test_dropout_masks_are_bit_identical_across_backends():

@@ -4,12 +4,14 @@ from .activation import Activation, Linear, ReLU, Sigmoid, Softmax, Tanh
 from .base import Layer
 from .dense import Dense
 from .dropout import Dropout
+from .rescaling import Rescaling
 from .reshaping import Flatten, Input
 
 # Every class a saved model may name; loading refuses anything else.
 LAYER_CLASSES: dict[str, type[Layer]] = {
     cls.__name__: cls
-    for cls in (Activation, Dense, Dropout, Flatten, Input, Linear, ReLU, Sigmoid, Softmax, Tanh)
+    for cls in (Activation, Dense, Dropout, Flatten, Input, Linear, ReLU, Rescaling, Sigmoid,
+                Softmax, Tanh)
 }
 
 __all__ = ["Layer", "LAYER_CLASSES", *LAYER_CLASSES]

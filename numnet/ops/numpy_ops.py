@@ -43,6 +43,19 @@ class NumpyOps:
             np.sum(dz, axis=0, out=grad_bias)
         return dz @ kernel.T if need_dx else None
 
+    # ---- Rescaling: y = x · scale + offset ---------------------------------------------------
+    def rescale(self, x: np.ndarray, scale: float, offset: float, out: np.ndarray) -> np.ndarray:
+        """out = float(x) · scale + offset, returned. x may be of any real dtype (uint8 images);
+        it is cast to out's float dtype first, then scaled in that dtype. x and out: same shape."""
+        out[...] = x
+        out *= out.dtype.type(scale)
+        out += out.dtype.type(offset)
+        return out
+
+    def rescale_backward(self, dy: np.ndarray, scale: float) -> np.ndarray:
+        """dx = dy · scale."""
+        return dy * dy.dtype.type(scale)
+
     # ---- Activations: each forward beside its backward -----------------------------------------
     def relu(self, x: np.ndarray) -> np.ndarray:
         """y = max(x, 0)."""
