@@ -16,23 +16,31 @@ from harness import (INFERENCE_RACE_ROUNDS, RACE_ROUNDS, ROUNDS, THREADS, measur
 N_TRAIN = 48000  # validation_split=0.2 of 60,000
 
 
-def _numnet_epoch(mnist, backend):
-    model = tutorial_model(backend)
+def _numnet_epoch(mnist, backend, uint8=False):
+    """One epoch of fit on the tutorial's float32 pixels, or with `uint8` on the stored uint8
+    pixels and a Rescaling(1/255) first layer (examples/mnist_mlp.py's way)."""
+    model = tutorial_model(backend, uint8=uint8)
+    x = mnist["uint8_train" if uint8 else "x_train"]
 
     def epoch():
         numnet.config.set_backend(backend)
-        history = model.fit(mnist["x_train"], mnist["y_train"], epochs=1, batch_size=128,
+        history = model.fit(x, mnist["y_train"], epochs=1, batch_size=128,
                             validation_split=0.2, verbose=0)
         return history.history["val_accuracy"][-1]
 
     return epoch
 
 
-@pytest.mark.parametrize("backend", ["numba", "numpy"])
-def bench_epoch_numnet(benchmark, mnist, backend):
+# numnet's contenders: (backend, uint8 pixels with a Rescaling layer?) -> name suffix
+NUMNET_VARIANTS = {"numba": ("numba", False), "numba-uint8": ("numba", True),
+                   "numpy": ("numpy", False)}
+
+
+@pytest.mark.parametrize("variant", NUMNET_VARIANTS)
+def bench_epoch_numnet(benchmark, mnist, variant):
     benchmark.group = "epoch"
-    benchmark.name = f"epoch numnet-{backend}"
-    assert measure(benchmark, _numnet_epoch(mnist, backend)) > 0.95
+    benchmark.name = f"epoch numnet-{variant}"
+    assert measure(benchmark, _numnet_epoch(mnist, *NUMNET_VARIANTS[variant])) > 0.95
 
 
 def _floor_epoch(mnist):
@@ -226,13 +234,15 @@ def bench_epoch_keras(benchmark, mnist):
 
 # ---- inference on the 10,000 test images, one batch -----------------------------------------
 # Each builder trains its model for one epoch and returns predict() -> probabilities (10000, 10).
-def _numnet_predict(mnist, backend):
-    model = tutorial_model(backend)
-    model.fit(mnist["x_train"], mnist["y_train"], epochs=1, batch_size=128, verbose=0)
+def _numnet_predict(mnist, backend, uint8=False):
+    model = tutorial_model(backend, uint8=uint8)
+    x_train, x_test = (mnist["uint8_train"], mnist["uint8_test"]) if uint8 else (
+        mnist["x_train"], mnist["x_test"])
+    model.fit(x_train, mnist["y_train"], epochs=1, batch_size=128, verbose=0)
 
     def predict():
         numnet.config.set_backend(backend)
-        return model.predict(mnist["x_test"], batch_size=10000)
+        return model.predict(x_test, batch_size=10000)
 
     return predict
 
@@ -260,11 +270,12 @@ def _accuracy(probs, mnist):
     return (probs.argmax(1) == mnist["labels_test"]).mean()
 
 
-@pytest.mark.parametrize("backend", ["numba", "numpy"])
-def bench_inference_numnet(benchmark, mnist, backend):
+@pytest.mark.parametrize("variant", NUMNET_VARIANTS)
+def bench_inference_numnet(benchmark, mnist, variant):
     benchmark.group = "inference"
-    benchmark.name = f"inference numnet-{backend}"
-    assert _accuracy(measure(benchmark, _numnet_predict(mnist, backend), rounds=20), mnist) > 0.95
+    benchmark.name = f"inference numnet-{variant}"
+    predict = _numnet_predict(mnist, *NUMNET_VARIANTS[variant])
+    assert _accuracy(measure(benchmark, predict, rounds=20), mnist) > 0.95
 
 
 def bench_inference_torch(benchmark, mnist):
@@ -296,6 +307,7 @@ def bench_epoch_race(benchmark, mnist):
     benchmark.name = "epoch race, round-robin"
     contenders = _with_installed_peers(
         {"numnet-numba": _numnet_epoch(mnist, "numba"),
+         "numnet-numba-uint8": _numnet_epoch(mnist, "numba", uint8=True),
          "numnet-numpy": _numnet_epoch(mnist, "numpy"),
          "gemm-floor": _floor_epoch(mnist),
          "numnet-ops-loop": _ops_loop_epoch(mnist)},
@@ -304,7 +316,8 @@ def bench_epoch_race(benchmark, mnist):
     def check(name, result):
         assert np.isfinite(result).all() if name == "gemm-floor" else result > 0.9, name
 
-    race(benchmark, contenders, RACE_ROUNDS, check)
+    race(benchmark, contenders, RACE_ROUNDS, check,
+         bases=("numnet-numba", "numnet-numba-uint8", "gemm-floor"))
 
 
 def bench_inference_race(benchmark, mnist):
@@ -315,10 +328,12 @@ def bench_inference_race(benchmark, mnist):
     benchmark.name = "inference race, round-robin"
     contenders = _with_installed_peers(
         {"numnet-numba": _numnet_predict(mnist, "numba"),
+         "numnet-numba-uint8": _numnet_predict(mnist, "numba", uint8=True),
          "numnet-numpy": _numnet_predict(mnist, "numpy")},
         mnist, (("torch-eager", _torch_predict), ("keras-tensorflow", _keras_predict)))
 
     def check(name, probs):
         assert _accuracy(probs, mnist) > 0.9, name
 
-    race(benchmark, contenders, INFERENCE_RACE_ROUNDS, check)
+    race(benchmark, contenders, INFERENCE_RACE_ROUNDS, check,
+         bases=("numnet-numba", "numnet-numba-uint8"))

@@ -8,6 +8,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from harness import measure
 
 ROOT = Path(__file__).parents[1]
@@ -46,17 +48,20 @@ def bench_import_numnet(benchmark):
 # process (torch and TensorFlow loaded) would report its parent's peak.
 PEAK_RSS = """
     import runpy, sys
-    sys.argv = ["mnist_mlp.py", "--epochs", sys.argv[1], "--verbose", "0"]
+    sys.argv = ["mnist_mlp.py", "--epochs", "1", "--verbose", "0", *sys.argv[1:]]
     runpy.run_path("examples/mnist_mlp.py", run_name="__main__")
     status = open("/proc/self/status").read()
     print("peak_rss_kib", status.split("VmHWM:")[1].split()[0])
 """
 
 
-def bench_example_peak_memory(benchmark):
+@pytest.mark.parametrize("flags", [(), ("--float32-images",)], ids=["uint8", "float32-images"])
+def bench_example_peak_memory(benchmark, flags):
+    """The example as shipped (uint8 pixels, Rescaling layer), and with the tutorial's
+    float32 conversion up front."""
     benchmark.group = "process"
-    benchmark.name = "process mnist-example-1-epoch"
-    out = measure(benchmark, lambda: python(PEAK_RSS, "1"), rounds=1, warmup_rounds=0)
+    benchmark.name = "process mnist-example-1-epoch" + "".join(f" {flag}" for flag in flags)
+    out = measure(benchmark, lambda: python(PEAK_RSS, *flags), rounds=1, warmup_rounds=0)
     assert "Test loss:" in out
     kib = int(out.split("peak_rss_kib")[1])
     benchmark.extra_info["peak_rss_mib"] = round(kib / 1024, 1)

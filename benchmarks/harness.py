@@ -24,11 +24,12 @@ RACE_ROUNDS = 3 * ROUNDS
 INFERENCE_RACE_ROUNDS = 8 * ROUNDS  # one round is ~0.2 s
 
 
-def tutorial_model(backend: str, seed: int = 0) -> numnet.Sequential:
-    """The tutorial MLP (784-256-drop0.4-128-drop0.3-10), compiled, on `backend`."""
+def tutorial_model(backend: str, seed: int = 0, uint8: bool = False) -> numnet.Sequential:
+    """The tutorial MLP (784-256-drop0.4-128-drop0.3-10), compiled, on `backend`; with
+    `uint8`, for uint8 pixels: a Rescaling(1/255) layer first, as in examples/mnist_mlp.py."""
     numnet.config.set_backend(backend)
     numnet.set_random_seed(seed)
-    model = experiments.mlp([256, 128], [0.4, 0.3])
+    model = experiments.mlp([256, 128], [0.4, 0.3], input_scale=1 / 255 if uint8 else None)
     model.compile(loss="categorical_crossentropy", optimizer=numnet.optimizers.RMSprop(),
                   metrics=["accuracy"])
     return model
@@ -46,13 +47,14 @@ def measure(benchmark, function, rounds: int = ROUNDS, warmup_rounds: int = 1):
 SETTLE_SECONDS = 0.3
 
 
-def race(benchmark, contenders: dict, rounds: int, check) -> None:
+def race(benchmark, contenders: dict, rounds: int, check, bases=("numnet-numba",)) -> None:
     """Round-robin: every round runs each contender once, in turn, so that a burst of load
     from another tenant of a shared machine hits all of that round alike; before each run the
     cores are left idle for SETTLE_SECONDS (not when timing is disabled, as in CI). The first
-    round is warm-up. extra_info, per contender: its median seconds, and the median and
-    quartiles over rounds of (its time / numnet-numba's time in the same round); the first
-    contender must be "numnet-numba". `check(name, result)` asserts each answer."""
+    round is warm-up. extra_info, per contender: its median seconds, and for each contender
+    named in `bases`, the median and quartiles over rounds of (its time / the base's time in
+    the same round), as "<name>_over_<base>" and "<name>_over_<base>_quartiles".
+    `check(name, result)` asserts each answer."""
     seconds = {name: [] for name in contenders}
 
     def one_round():
@@ -67,11 +69,13 @@ def race(benchmark, contenders: dict, rounds: int, check) -> None:
 
     measure(benchmark, one_round, rounds=rounds)
     timed = {name: values[-rounds:] for name, values in seconds.items()}  # warm-up excluded
-    base = timed["numnet-numba"]
     for name, values in timed.items():
-        per_round = [v / b for v, b in zip(values, base)]
         benchmark.extra_info[f"{name}_median_seconds"] = statistics.median(values)
-        benchmark.extra_info[f"{name}_over_numnet"] = statistics.median(per_round)
-        if len(per_round) > 1:
-            low, _, high = statistics.quantiles(per_round, n=4)
-            benchmark.extra_info[f"{name}_over_numnet_quartiles"] = [low, high]
+        for base in bases:
+            if base == name:
+                continue
+            per_round = [v / b for v, b in zip(values, timed[base])]
+            benchmark.extra_info[f"{name}_over_{base}"] = statistics.median(per_round)
+            if len(per_round) > 1:
+                low, _, high = statistics.quantiles(per_round, n=4)
+                benchmark.extra_info[f"{name}_over_{base}_quartiles"] = [low, high]

@@ -55,18 +55,19 @@ def evaluate_architecture(build_fn, data, epochs: int = 30, batch_size: int = 12
 
 
 def mlp(hidden: list[int] | tuple[int, ...], dropout: list[float] | tuple[float, ...] = (),
-        inputs: int = 784, classes: int = 10):
-    """An MLP: Dense(h, relu) [Dropout(d)] for each hidden width, then Dense(classes, softmax)."""
+        inputs: int = 784, classes: int = 10, input_scale: float | None = None):
+    """An MLP: Dense(h, relu) [Dropout(d)] for each hidden width, then Dense(classes, softmax).
+    With `input_scale`, a Rescaling(input_scale) layer comes first (e.g. 1/255 for uint8 pixels)."""
     from . import Sequential, layers
 
-    stack = []
+    stack = [layers.Input(shape=(inputs,))]
+    if input_scale is not None:
+        stack.append(layers.Rescaling(input_scale))
     for i, width in enumerate(hidden):
-        stack.append(layers.Dense(width, activation="relu",
-                                  **({"input_shape": (inputs,)} if i == 0 else {})))
+        stack.append(layers.Dense(width, activation="relu"))
         if i < len(dropout) and dropout[i]:
             stack.append(layers.Dropout(dropout[i]))
-    first = {} if hidden else {"input_shape": (inputs,)}
-    stack.append(layers.Dense(classes, activation="softmax", **first))
+    stack.append(layers.Dense(classes, activation="softmax"))
     return Sequential(stack)
 
 
