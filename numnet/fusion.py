@@ -9,9 +9,10 @@ and tests hold this module equal to them. It applies when the model is
 and the backend sets `ops.fuses_blocks` (Numba). Each hidden block is one GEMM plus one
 pass (bias + ReLU + dropout, keeping one combined mask m) forward, and one pass
 (dz = dy·m and the bias gradient) plus two GEMMs backward; the output block computes softmax,
-loss and (p - t)/n together. Inputs of another dtype (uint8 images) are cast as they enter,
-in the same pass as Rescaling when there is one. Activations live in buffers reused from step to step, and
-gradients are written straight into the layers' `grads` (views of the model's flat buffer).
+loss and (p - t)/n together. Inputs of another dtype (uint8 images) are cast to the model's
+dtype as they enter, in the same pass as Rescaling when there is one. Activations live in
+buffers reused from step to step, and gradients are written straight into the layers' `grads`
+(views of the model's flat buffer).
 """
 
 from __future__ import annotations
@@ -41,11 +42,11 @@ class FusedStack:
     """Runs a supported Sequential's training step and inference as fused blocks."""
 
     def __init__(self, blocks: list[_Block], flatten: bool, rescaling: Rescaling | None,
-                 loss: losses.Loss) -> None:
+                 loss: losses.Loss, dtype: str) -> None:
         self.blocks = blocks
         self.flatten = flatten
         self.rescaling = rescaling
-        self.dtype = np.dtype(blocks[0].dense.dtype)
+        self.dtype = np.dtype(dtype)  # the model's: its first layer's, as Sequential casts to
         self.loss = loss
         self.sparse = isinstance(loss, losses.SparseCategoricalCrossentropy)
         self._buffers: dict[int, tuple[list[np.ndarray], np.ndarray | None]] = {}
@@ -74,7 +75,7 @@ class FusedStack:
             return None
         if any(not isinstance(b.dense.activation, (ReLU, Linear)) for b in blocks[:-1]):
             return None
-        return cls(blocks, Flatten in kinds, rescaling, loss)
+        return cls(blocks, Flatten in kinds, rescaling, loss, layers[0].dtype)
 
     def _buffers_for(self, n: int) -> tuple[list[np.ndarray], np.ndarray | None]:
         """Per block: output (n, units) and the gradient arriving at it (n, units); and the

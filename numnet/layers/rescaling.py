@@ -37,4 +37,3 @@ class Rescaling(Layer):
 
     def get_config(self) -> dict:
         return {**super().get_config(), "scale": self.scale, "offset": self.offset}
-
