@@ -48,29 +48,27 @@ def _check_int(name: str, value: object, minimum: int, expected: str) -> int:
 def check_fraction(name: str, value: object, *, inclusive_high: bool = False) -> float:
     """Return `value` as float if it lies in [0, 1) (or [0, 1] with inclusive_high)."""
     interval = "[0, 1]" if inclusive_high else "[0, 1)"
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        fail(name, f"a float in {interval}", value, TypeError)
-    ok = 0 <= value <= 1 if inclusive_high else 0 <= value < 1
-    if not ok:
-        fail(name, f"a float in {interval}", value)
-    return float(value)
+    ok = (lambda v: 0 <= v <= 1) if inclusive_high else (lambda v: 0 <= v < 1)
+    return _check_real(name, value, f"a float in {interval}", ok)
 
 
 def check_positive_float(name: str, value: object, *, allow_zero: bool = False) -> float:
     expected = "a non-negative float" if allow_zero else "a positive float"
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        fail(name, expected, value, TypeError)
-    if not np.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
-        fail(name, expected, value)
-    return float(value)
+    return _check_real(name, value, expected,
+                       lambda v: np.isfinite(v) and (v > 0 or (v == 0 and allow_zero)))
 
 
 def check_finite_float(name: str, value: object) -> float:
     """Return `value` as float if it is a finite real number (negative and zero allowed)."""
+    return _check_real(name, value, "a finite number", np.isfinite)
+
+
+def _check_real(name: str, value: object, expected: str, ok) -> float:
+    """`value` as float if it is a real number (not a bool) for which ok(value) holds."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        fail(name, "a finite number", value, TypeError)
-    if not np.isfinite(value):
-        fail(name, "a finite number", value)
+        fail(name, expected, value, TypeError)
+    if not ok(value):
+        fail(name, expected, value)
     return float(value)
 
 
