@@ -36,6 +36,17 @@ TARGETS = [
      "numnet-ops-loop", "-", None),
     ("bare ops loop / GEMM-only floor (the kernels)", "epoch", "numnet-ops-loop", "gemm-floor",
      "-", None),
+    # bounds: the floor plus the two serial passes every exact trainer makes (batch gather,
+    # optimizer); and the peers against the bare loop, the most that any fit built on these
+    # kernels and BLAS calls could reach (fit can only add to the loop)
+    ("GEMMs + batch gather + RMSprop / GEMM-only floor", "epoch", "gemm-gather-rmsprop-floor",
+     "gemm-floor", "-", None),
+    ("PyTorch eager epoch / bare ops loop (ceiling)", "epoch", "torch-eager", "numnet-ops-loop",
+     "-", None),
+    ("Keras/TF epoch / bare ops loop (ceiling)", "epoch", "keras-tensorflow", "numnet-ops-loop",
+     "-", None),
+    ("numnet NumPy-backend epoch / bare ops loop (ceiling)", "epoch", "numnet-numpy",
+     "numnet-ops-loop", "-", None),
     # the example's way: uint8 pixels scaled per batch by a Rescaling layer (information)
     ("numnet uint8 + Rescaling epoch / GEMM-only floor", "epoch", "numnet-numba-uint8",
      "gemm-floor", "-", None),

@@ -62,3 +62,14 @@ def test_a_ratio_the_race_recorded_the_other_way_round_is_inverted(tmp_path):
         "numnet-ops-loop_over_numnet-numba_quartiles": [0.5, 1.0]})])
     assert rows["numnet epoch / its ops in a bare loop (the framework)"][-6:] == [
         "1.25x", "1.00-2.00x", "not", "run", "-", "-"]
+
+
+def test_the_bounds_are_shown_as_information(tmp_path):
+    rows = report(tmp_path, [bench("epoch race, round-robin", "epoch-race", 5.0, **{
+        "gemm-gather-rmsprop-floor_over_gemm-floor": 1.2,
+        "torch-eager_over_numnet-ops-loop": 3.4,
+        "torch-eager_over_numnet-ops-loop_quartiles": [3.2, 3.6]})])
+    assert rows["GEMMs + batch gather + RMSprop / GEMM-only floor"][-6:] == [
+        "1.20x", "-", "not", "run", "-", "-"]
+    assert rows["PyTorch eager epoch / bare ops loop (ceiling)"][-6:] == [
+        "3.40x", "3.20-3.60x", "not", "run", "-", "-"]
