@@ -43,6 +43,15 @@ def bench_epoch_numnet(benchmark, mnist, variant):
     assert measure(benchmark, _numnet_epoch(mnist, *NUMNET_VARIANTS[variant])) > 0.95
 
 
+def _tutorial_layers():
+    """The tutorial model's Dense layers, unfitted, and its flat parameter and gradient
+    buffers, of which the layers' arrays are views. -> (dense layers, params, grads)"""
+    model = tutorial_model("numba")
+    model.build()
+    (params,), (grads,) = model._trainable()
+    return [layer for layer in model.layers if "kernel" in layer.params], params, grads
+
+
 def _floor_epoch(mnist, serial_passes: bool = False):
     """The epoch's matrix products alone, at the real shapes, into preallocated outputs:
     per training step 3 forward, 3 weight-gradient and 2 input-gradient GEMMs (the first
@@ -55,12 +64,9 @@ def _floor_epoch(mnist, serial_passes: bool = False):
     so the GEMMs' weights stay fixed). That is the least any implementation must spend whose
     element-wise passes cannot overlap the GEMMs, as on 2 cores that both run BLAS."""
     g = np.random.default_rng(0)
-    model = tutorial_model("numba")
-    model.build()
-    (params,), (flat_grads,) = model._trainable()  # kernels and grads: views of these two
+    dense, params, flat_grads = _tutorial_layers()
     updated, velocity = params.copy(), np.zeros_like(params)
     ops = numnet.ops.get_ops()
-    dense = [layer for layer in model.layers if "kernel" in layer.params]
     kernels, grads = [d.params["kernel"] for d in dense], [d.grads["kernel"] for d in dense]
     acts = [np.empty((128, d.units), np.float32) for d in dense]
     dxs = [np.empty((128, d.units), np.float32) for d in dense[:2]]
@@ -108,11 +114,8 @@ def _ops_loop_epoch(mnist):
     floor is what the memory-bound passes cost when they cannot overlap the GEMMs."""
     numnet.config.set_backend("numba")
     ops = numnet.ops.get_ops()
-    model = tutorial_model("numba")
-    model.build()
-    (params,), (grads,) = model._trainable()  # one flat buffer each; the layers hold views
+    dense, params, grads = _tutorial_layers()
     velocity = np.zeros_like(params)
-    dense = [layer for layer in model.layers if "kernel" in layer.params]
     kernels = [d.params["kernel"] for d in dense]
     biases, grad_kernels, grad_biases = ([d.params["bias"] for d in dense],
                                          [d.grads["kernel"] for d in dense],
