@@ -221,4 +221,3 @@ def source_inputs(source, steps: int | None):
         yield item[0] if isinstance(item, (tuple, list)) else item
     if not count:
         raise ValueError("The prediction data yielded no batches")
-

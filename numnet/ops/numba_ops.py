@@ -44,20 +44,6 @@ def _rescale_kernel(x, scale, offset, out):
 
 
 @_njit
-def _dropout_kernel(x, key, threshold, scale, y, mask):
-    golden = np.uint64(0x9E3779B97F4A7C15)
-    zero = scale * 0
-    for i in range(x.size):
-        z = key + np.uint64(i) * golden
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        z = z ^ (z >> np.uint64(31))
-        m = scale if (z >> np.uint64(32)) >= threshold else zero
-        mask[i] = m
-        y[i] = x[i] * m
-
-
-@_njit
 def _rmsprop_kernel(param, grad, velocity, lr, rho, one_minus_rho, epsilon):
     for i in range(param.size):
         g = grad[i]
@@ -93,6 +79,15 @@ def _splitmix64_top32(key, index):
     z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
     z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
     return (z ^ (z >> np.uint64(31))) >> np.uint64(32)
+
+
+@_njit
+def _dropout_kernel(x, key, threshold, scale, y, mask):
+    zero = scale * 0
+    for i in range(x.size):
+        m = scale if _splitmix64_top32(key, i) >= threshold else zero
+        mask[i] = m
+        y[i] = x[i] * m
 
 
 @_njit
