@@ -64,7 +64,7 @@ def _floor_epoch(mnist, serial_passes: bool = False):
     so the GEMMs' weights stay fixed). That is the least any implementation must spend whose
     element-wise passes cannot overlap the GEMMs, as on 2 cores that both run BLAS."""
     g = np.random.default_rng(0)
-    dense, params, flat_grads = _tutorial_layers()
+    dense, params, flat_grads = _tutorial_layers()  # sets the Numba backend
     updated, velocity = params.copy(), np.zeros_like(params)
     ops = numnet.ops.get_ops()
     kernels, grads = [d.params["kernel"] for d in dense], [d.grads["kernel"] for d in dense]
@@ -112,9 +112,8 @@ def _ops_loop_epoch(mnist):
     batches, the fused element-wise passes, the finiteness check and the optimizer over one
     flat buffer). numnet minus this loop is what the framework costs; this loop minus the
     floor is what the memory-bound passes cost when they cannot overlap the GEMMs."""
-    numnet.config.set_backend("numba")
+    dense, params, grads = _tutorial_layers()  # sets the Numba backend
     ops = numnet.ops.get_ops()
-    dense, params, grads = _tutorial_layers()
     velocity = np.zeros_like(params)
     kernels = [d.params["kernel"] for d in dense]
     biases, grad_kernels, grad_biases = ([d.params["bias"] for d in dense],
