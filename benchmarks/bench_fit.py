@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import numnet
+from numnet.training.step import pack_parameters
 from harness import (INFERENCE_RACE_ROUNDS, RACE_ROUNDS, ROUNDS, THREADS, measure, race,
                      tutorial_model)
 
@@ -48,8 +49,9 @@ def _tutorial_layers():
     buffers, of which the layers' arrays are views. -> (dense layers, params, grads)"""
     model = tutorial_model("numba")
     model.build()
-    (params,), (grads,) = model._trainable()
-    return [layer for layer in model.layers if "kernel" in layer.params], params, grads
+    dense = [layer for layer in model.layers if "kernel" in layer.params]
+    params, grads = pack_parameters(dense)
+    return dense, params, grads
 
 
 def _floor_epoch(mnist, serial_passes: bool = False):

@@ -123,7 +123,7 @@ def plot_width_sweep(rows, path):
     ax.set_ylabel("test accuracy")
     ax.grid(alpha=0.3)
     ax.legend()
-    with numnet.saving.atomic_write(path) as handle:
+    with numnet.files.atomic_write(path) as handle:
         figure.savefig(handle, format="png", dpi=110)
 
 

@@ -24,7 +24,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 
 from . import config as numnet_config
 from ._validation import check_positive_int, fail
-from .saving import atomic_write
+from .files import atomic_write
 
 # ---- one evaluation ------------------------------------------------------------------------
 

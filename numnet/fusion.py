@@ -18,7 +18,6 @@ buffers reused from step to step, and gradients are written straight into the la
 from __future__ import annotations
 
 import itertools
-import math
 
 import numpy as np
 
@@ -48,8 +47,8 @@ class FusedStack:
         self.rescaling = rescaling
         self.dtype = np.dtype(dtype)  # the model's: its first layer's, as Sequential casts to
         self.loss = loss
-        self.sparse = isinstance(loss, losses.SparseCategoricalCrossentropy)
         self._buffers: dict[int, tuple[list[np.ndarray], np.ndarray | None]] = {}
+        self._cache: tuple | None = None  # (block inputs, masks, dL/dz) of the last forward
 
     @classmethod
     def build(cls, layers: list, loss: losses.Loss | None) -> FusedStack | None:
@@ -96,8 +95,9 @@ class FusedStack:
             return ops.rescale(x, self.rescaling.scale, self.rescaling.offset, out)
         return x if x.dtype == self.dtype else x.astype(self.dtype)
 
-    def train_step(self, ops: NumpyOps, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
-        """Forward (training), loss and backward; grads land in the layers. -> (loss, p)"""
+    def forward_loss(self, ops: NumpyOps, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+        """Training forward and loss, keeping what `backward` needs. -> (loss, p); p is a
+        buffer that the next step overwrites."""
         buffers, rescaled = self._buffers_for(len(x))
         x = self._input(ops, x, rescaled)
         inputs, masks = [x], []
@@ -112,11 +112,15 @@ class FusedStack:
         z = buffers[-2]
         ops.dense_block_forward(inputs[-1], last.params["kernel"], last.params.get("bias"),
                                 False, 0, 0.0, z)
-        t = self.loss._one_hot(y, z) if self.sparse else y
-        p, per_sample, dy = ops.softmax_crossentropy_forward(z, t, self.loss.epsilon)
-        loss = losses.batch_mean(per_sample)
-        if not math.isfinite(loss):
-            return loss, p
+        p, per_sample, dz = ops.softmax_crossentropy_forward(
+            z, self.loss.dense_targets(y, z), self.loss.epsilon)
+        self._cache = (inputs, masks, dz)
+        return losses.batch_mean(per_sample), p
+
+    def backward(self, ops: NumpyOps, y: np.ndarray, y_pred: np.ndarray) -> None:
+        """Backward of the last `forward_loss`: grads land in the layers (y, y_pred unused)."""
+        inputs, masks, dy = self._cache
+        buffers, _ = self._buffers_for(len(dy))
         for i in range(len(self.blocks) - 1, -1, -1):
             dense = self.blocks[i].dense
             dx_out = buffers[2 * i - 1] if i > 0 else None  # the previous block's gradient
@@ -124,7 +128,6 @@ class FusedStack:
                                      masks[i] if i < len(masks) else None,
                                      dense.grads["kernel"], dense.grads.get("bias"), dx_out)
             dy = dx_out
-        return loss, p
 
     def predict(self, ops: NumpyOps, x: np.ndarray) -> np.ndarray:
         """Inference (no dropout) -> probabilities (n, classes), a new array."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validation import check_array, fail
+from .layers.activation import Softmax
 from .ops import get_ops
 
 
@@ -19,7 +20,8 @@ def batch_mean(values: np.ndarray) -> float:
 
 
 class Loss:
-    """Base class: `per_sample(t, p)` -> (n,), `__call__` -> mean, `gradient` -> dL/dp."""
+    """Base class: `per_sample(t, p)` -> (n,), `__call__` -> mean, `gradient` -> dL/dp, and
+    `logits_gradient` -> dL/dz when p = activation(z) and the loss has a shortcut for it."""
 
     name = "loss"
 
@@ -32,6 +34,16 @@ class Loss:
     def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         """d(mean loss)/d(y_pred), same shape and dtype as y_pred."""
         raise NotImplementedError
+
+    def logits_gradient(self, y_true: np.ndarray, y_pred: np.ndarray,
+                        activation) -> np.ndarray | None:
+        """d(mean loss)/dz for y_pred = activation(z), when this loss has a shortcut that
+        skips the activation's backward (None otherwise: use `gradient`)."""
+        return None
+
+    def dense_targets(self, y_true: np.ndarray, like: np.ndarray) -> np.ndarray:
+        """The targets as an array shaped like the predictions `like` (sparse labels one-hot)."""
+        return y_true
 
     def prepare_targets(self, y: object, output_shape: tuple, dtype: str, name: str = "y") -> np.ndarray:
         """Validate targets for model outputs of `output_shape` (batch axis first) and return
@@ -80,6 +92,12 @@ class CategoricalCrossentropy(Loss):
             return ops.softmax_crossentropy_grad(y_true, ops.softmax(y_pred))
         return ops.categorical_crossentropy_grad(y_true, y_pred, self.epsilon)
 
+    def logits_gradient(self, y_true, y_pred, activation):
+        """With a softmax output: (p - t) / n, exact, and free of the clip's vanishing gradient."""
+        if self.from_logits or not isinstance(activation, Softmax):
+            return None
+        return get_ops().softmax_crossentropy_grad(self.dense_targets(y_true, y_pred), y_pred)
+
     def prepare_targets(self, y, output_shape, dtype, name="y"):
         array = np.asarray(y) if not isinstance(y, np.ndarray) else y
         if array.ndim == 1 and len(output_shape) == 2 and output_shape[1] != 1:
@@ -97,17 +115,16 @@ class SparseCategoricalCrossentropy(CategoricalCrossentropy):
 
     name = "sparse_categorical_crossentropy"
 
-    @staticmethod
-    def _one_hot(labels: np.ndarray, like: np.ndarray) -> np.ndarray:
+    def dense_targets(self, y_true, like):
         t = np.zeros_like(like)
-        t[np.arange(len(labels)), labels.reshape(-1).astype(np.intp)] = 1
+        t[np.arange(len(y_true)), y_true.reshape(-1).astype(np.intp)] = 1
         return t
 
     def per_sample(self, y_true, y_pred):
-        return super().per_sample(self._one_hot(y_true, y_pred), y_pred)
+        return super().per_sample(self.dense_targets(y_true, y_pred), y_pred)
 
     def gradient(self, y_true, y_pred):
-        return super().gradient(self._one_hot(y_true, y_pred), y_pred)
+        return super().gradient(self.dense_targets(y_true, y_pred), y_pred)
 
     def prepare_targets(self, y, output_shape, dtype, name="y"):
         y = check_array(name, y)

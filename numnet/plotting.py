@@ -11,7 +11,7 @@ import shutil
 import subprocess
 
 from ._validation import fail
-from .saving import atomic_write
+from .files import atomic_write
 
 
 def plot_history(history, path: str | os.PathLike | None = None, *, metrics: list[str] | None = None):
@@ -70,7 +70,7 @@ def plot_model(model, to_file: str | os.PathLike = "model.png", show_shapes: boo
     With Graphviz's `dot` on PATH the DOT text is rendered by it; otherwise matplotlib draws
     the same boxes and arrows. No pydot needed.
     """
-    model._require_built("graph to plot")
+    model.require_built("graph to plot")
     to_file = os.fspath(to_file)
     dot = shutil.which("dot")
     if dot:

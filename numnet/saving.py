@@ -1,40 +1,14 @@
-"""Files: atomic writes, and the model/weights format (npz arrays + a JSON header)."""
+"""The model and weights file format: npz arrays + a JSON header, written atomically."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import tempfile
 import zipfile
-from typing import IO, Iterator
 
 import numpy as np
 
-
-@contextlib.contextmanager
-def atomic_write(path: str | os.PathLike, mode: str = "wb") -> Iterator[IO]:
-    """Open a temporary file beside `path`; on success fsync it and rename it over `path`.
-
-    A crash or an exception inside the block leaves the previous `path` untouched and no
-    temporary file behind: readers see the old file or the new one, never a torn one.
-    """
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(path) + ".",
-                               suffix=".tmp")
-    os.close(fd)
-    try:
-        with open(tmp, mode) as handle:  # handle.name is the temporary path
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+from .files import atomic_write
 
 
 # ---- model files ---------------------------------------------------------------------------------
@@ -119,14 +93,14 @@ def _assign_weights(model, names: list, arrays: dict, path: str) -> None:
 
 def save_weights(model, filepath) -> None:
     """Write the model's weights (only) to `filepath`, atomically."""
-    model._require_built("weights")
+    model.require_built("weights")
     names, arrays = _weight_arrays(model)
     _write_npz(filepath, {"format": WEIGHTS_FORMAT, "version": VERSION, "weights": names}, arrays)
 
 
 def load_weights(model, filepath) -> None:
     """Load weights written by save_weights (or model.save) into a model of the same layers."""
-    model._require_built("weights")
+    model.require_built("weights")
     path = os.fspath(filepath)
     try:
         header, arrays = _read_npz(path, WEIGHTS_FORMAT)
@@ -162,16 +136,14 @@ def save_model(model, filepath) -> None:
     states to one file, atomically: a crash mid-save leaves the previous file intact."""
     from . import losses, optimizers
 
-    model._require_built("weights")
+    model.require_built("weights")
     names, arrays = _weight_arrays(model)
     header = {"format": MODEL_FORMAT, "version": VERSION, "config": model.get_config(),
-              "weights": names, "rng": _rng_state(model._rng),
-              "layer_rngs": {layer.name: _rng_state(layer._rng) for layer in model.layers
-                             if getattr(layer, "_rng", None) is not None
-                             and layer._rng is not model._rng}}
+              "weights": names, "rng": _rng_state(model.rng),
+              "layer_rngs": {layer.name: _rng_state(layer.rng) for layer in model.layers
+                             if layer.rng is not None and layer.rng is not model.rng}}
     if model.compiled:
-        model._trainable()  # optimizer slots refer to the packed parameters
-        state = model.optimizer.get_state()
+        state = model.get_optimizer_state()
         header["compile"] = {"loss": losses.serialize(model.loss),
                              "optimizer": optimizers.serialize(model.optimizer),
                              "metrics": model.metric_names,
@@ -231,7 +203,7 @@ def load_model(filepath, compile: bool = True):
     _check_shapes_before_building(layers, config.get("input_shape"), header.get("weights"), path)
     model = Sequential(name=config.get("name"))
     saved_rng = _restore_rng(header.get("rng"), path)
-    model._rng = np.random.default_rng()  # consumed by the initializers while rebuilding
+    model.rng = np.random.default_rng()  # consumed by the initializers while rebuilding
     for layer in layers:
         model.add(layer)
     input_shape = config.get("input_shape")
@@ -241,11 +213,11 @@ def load_model(filepath, compile: bool = True):
         model.build((None, *input_shape))
     _assign_weights(model, header.get("weights", []), arrays, path)
     if saved_rng is not None:  # in place: Dropout layers share this generator object
-        model._rng.bit_generator.state = saved_rng.bit_generator.state
+        model.rng.bit_generator.state = saved_rng.bit_generator.state
     for layer in model.layers:
         state = header.get("layer_rngs", {}).get(layer.name)
         if state is not None:
-            layer._rng = _restore_rng(state, path)
+            layer.rng = _restore_rng(state, path)
     spec = header.get("compile")
     if compile and spec:
         try:
@@ -256,9 +228,8 @@ def load_model(filepath, compile: bool = True):
         state = {key.removeprefix("optimizer/"): value for key, value in arrays.items()
                  if key.startswith("optimizer/")}
         if state:
-            params, _ = model._trainable()
             try:
-                model.optimizer.set_state(state, params)
+                model.set_optimizer_state(state)
             except (ValueError, TypeError, KeyError) as error:
                 raise FileFormatError(f"{path}: bad optimizer state: {error}") from None
     return model

@@ -52,3 +52,13 @@ def relative_error(a: np.ndarray, b: np.ndarray) -> float:
     """max |a - b| / max(|a|, |b|), the scale-free error used throughout the tests."""
     scale = max(np.abs(a).max(), np.abs(b).max(), 1e-12)
     return float(np.abs(a - b).max() / scale)
+
+
+def parameters(model) -> list[np.ndarray]:
+    """Every parameter array of a model's layers, in order (views: changing one changes the model)."""
+    return [p for layer in model.layers for p in layer.params.values()]
+
+
+def gradients(model) -> list[np.ndarray]:
+    """Every gradient array of a model's layers, in order, as the last backward left them."""
+    return [g for layer in model.layers for g in layer.grads.values()]

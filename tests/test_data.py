@@ -1,10 +1,10 @@
-"""to_categorical, validation splits and array batching."""
+"""to_categorical and validation splits."""
 
 import numpy as np
 import pytest
 
 import numnet
-from numnet.data import ArrayBatches, split_validation
+from numnet.data import split_validation
 
 
 def test_to_categorical_is_float32_one_hot():
@@ -32,14 +32,3 @@ def test_split_validation_takes_the_last_fraction():
     (xt, yt), (xv, yv) = split_validation(x, y, 0.2)
     np.testing.assert_array_equal(yv, [8, 9])
     np.testing.assert_array_equal(yt, np.arange(8))
-
-
-def test_array_batches_cover_every_row_once_per_epoch_and_reshuffle():
-    x = np.arange(10)[:, None]
-    batches = ArrayBatches(x, x[:, 0], batch_size=4, shuffle=True, rng=np.random.default_rng(0))
-    assert len(batches) == 3
-    epochs = [np.concatenate([yb for _, yb in batches.epoch(e)]) for e in range(2)]
-    for rows in epochs:
-        np.testing.assert_array_equal(np.sort(rows), np.arange(10))
-    assert [len(xb) for xb, _ in batches.epoch(2)] == [4, 4, 2]
-    assert not np.array_equal(epochs[0], epochs[1])

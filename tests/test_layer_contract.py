@@ -83,7 +83,7 @@ def test_gradients_match_finite_differences(case):
 
     def loss():
         if seed is not None:  # the same dropout mask at every evaluation
-            layer._rng = np.random.default_rng(seed)
+            layer.rng = np.random.default_rng(seed)
         return float((layer.forward(x, training=True) * r).sum())
 
     loss()

@@ -10,7 +10,7 @@ import pytest
 import numnet
 from numnet import layers
 
-from gradcheck import directional_check
+from gradcheck import directional_check, gradients, parameters
 
 
 def tutorial_model(dtype=None, dropout_seeds=(None, None)):
@@ -136,7 +136,7 @@ def test_float32_through_a_whole_training_step(rng, backend):
     model.train_step(x, y)
     if backend == "numpy":  # the Numba backend runs fused blocks instead of layer.forward
         assert set(seen) == {np.dtype("float32")} and len(seen) == 6
-    params, grads = model._trainable()
+    params, grads = parameters(model), gradients(model)
     assert {p.dtype for p in params} | {g.dtype for g in grads} == {np.dtype("float32")}
     assert {s.dtype for slots in model.optimizer.slots for s in slots.values()} == {np.dtype("float32")}
 
@@ -151,12 +151,11 @@ def test_directional_gradient_of_the_whole_tutorial_model_at_real_size(rng):
 
     def loss():
         for layer in dropouts:
-            layer._rng = np.random.default_rng(layer.seed)
+            layer.rng = np.random.default_rng(layer.seed)
         return model.compute_gradients(x, y)[0]
 
     loss()
-    params, grads = model._trainable()
-    grads = [g.copy() for g in grads]
+    params, grads = parameters(model), [g.copy() for g in gradients(model)]
     assert directional_check(loss, params, grads, rng) < 1e-6
 
 

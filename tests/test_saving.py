@@ -124,3 +124,23 @@ def test_a_model_that_never_trained_saves_and_loads(tmp_path):
     assert loaded.optimizer.iterations == 0
     x, y = data()
     assert np.isfinite(loaded.fit(x, y, epochs=1, verbose=0).history["loss"][0])
+
+
+DATA = os.path.join(os.path.dirname(__file__), "data")
+
+
+def test_a_file_saved_by_numnet_0_1_0_still_loads_and_resumes():
+    """tests/data/model_v1.npz was written by numnet 0.1.0 before the model/trainer split
+    (tests/data/make_v1_model.py, NumPy backend); model_v1_expected.npz holds that version's
+    predictions and its weights after one more epoch of fit(initial_epoch=2)."""
+    numnet.config.set_backend("numpy")
+    expected = np.load(os.path.join(DATA, "model_v1_expected.npz"))
+    loaded = numnet.load_model(os.path.join(DATA, "model_v1.npz"))
+    assert [type(layer).__name__ for layer in loaded.layers] == ["Dense", "Dropout", "Dense"]
+    assert loaded.optimizer.iterations == 6 and loaded.metric_names == ["accuracy"]
+    np.testing.assert_allclose(loaded.predict(expected["x"]), expected["predictions"],
+                               rtol=1e-6, atol=1e-7)
+    loaded.fit(expected["x"], expected["y"], epochs=3, initial_epoch=2, batch_size=16, verbose=0)
+    for i, weight in enumerate(loaded.get_weights()):  # same dropout masks, same shuffles
+        np.testing.assert_allclose(weight, expected[f"weights_after_epoch_3_{i}"], rtol=1e-5,
+                                   atol=1e-6)

@@ -1,6 +1,7 @@
 """Callbacks for fit/evaluate/predict, with Keras's names, arguments and hook order."""
 
-from .base import Callback, CallbackList
+from .base import Callback
+from .callback_list import CallbackList
 from .csv_logger import CSVLogger
 from .early_stopping import EarlyStopping
 from .history import History

@@ -47,6 +47,3 @@ class Monitor:
             return not math.isnan(current)
         delta = self.min_delta if min_delta is None else min_delta
         return current < best - delta if self.mode == "min" else current > best + delta
-
-    def worst(self) -> float:
-        return math.inf if self.mode == "min" else -math.inf

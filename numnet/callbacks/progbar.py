@@ -8,8 +8,15 @@ import time
 from .base import Callback
 
 
-def _format_logs(logs: dict) -> str:
+def format_logs(logs: dict) -> str:
+    """"loss: 0.1234 - accuracy: 0.9876" (numbers only)."""
     return " - ".join(f"{k}: {v:.4f}" for k, v in logs.items() if isinstance(v, (float, int)))
+
+
+def summary_line(steps, seconds: float, logs: dict) -> str:
+    """One finished pass: "375/375 - 0.5s - loss: 0.1234 - accuracy: 0.9876"."""
+    return " - ".join(part for part in (f"{steps}/{steps}", _format_seconds(seconds),
+                                        format_logs(logs)) if part)
 
 
 def _format_seconds(seconds: float) -> str:
@@ -68,9 +75,9 @@ class ProgbarLogger(Callback):
         if self._bar:
             self._draw(steps if isinstance(steps, int) else 0, logs, final=True)
             return
-        elapsed = _format_seconds(time.perf_counter() - self._start)
-        self._write(f"Epoch {epoch + 1}/{self.params.get('epochs')} - {steps}/{steps} - "
-                    f"{elapsed} - {_format_logs(logs)}\n")
+        elapsed = time.perf_counter() - self._start
+        self._write(f"Epoch {epoch + 1}/{self.params.get('epochs')} - "
+                    f"{summary_line(steps, elapsed, logs)}\n")
 
     def _draw(self, step: int, logs: dict, final: bool) -> None:
         total = self.params.get("steps")
@@ -86,7 +93,7 @@ class ProgbarLogger(Callback):
         else:
             eta = elapsed / max(step, 1) * (total - step) if total else 0
             timing = f"ETA: {_format_seconds(eta)}"
-        line = f"\r{bar} - {timing} - {_format_logs(logs)}"
+        line = f"\r{bar} - {timing} - {format_logs(logs)}"
         self._write(line + ("\n" if final else "\x1b[K"))
 
     def _write(self, text: str) -> None:

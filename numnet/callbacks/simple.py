@@ -6,7 +6,7 @@ import inspect
 import math
 
 from .._validation import fail
-from .base import _HOOKS, Callback
+from .base import HOOKS, Callback
 
 
 class LambdaCallback(Callback):
@@ -18,8 +18,8 @@ class LambdaCallback(Callback):
     def __init__(self, **hooks) -> None:
         super().__init__()
         for name, function in hooks.items():
-            if name not in _HOOKS:
-                fail("LambdaCallback argument", f"one of {sorted(_HOOKS)}", name)
+            if name not in HOOKS:
+                fail("LambdaCallback argument", f"one of {sorted(HOOKS)}", name)
             if function is not None and not callable(function):
                 fail(name, "a callable or None", function, TypeError)
             if function is not None:

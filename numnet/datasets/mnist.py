@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..saving import atomic_write
+from ..files import atomic_write
 
 ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
 BUNDLED = Path(__file__).with_name("data") / "mnist.npz"

@@ -11,7 +11,17 @@ from ..ops import get_ops
 from .base import Layer
 
 
-class _Elementwise(Layer):
+class ActivationLayer(Layer):
+    """A layer that is itself an activation: a loss's logits gradient passes straight through."""
+
+    def output_activation(self) -> Layer | None:
+        return self
+
+    def backward_from_logits(self, dz: np.ndarray, need_dx: bool = True) -> np.ndarray:
+        return dz
+
+
+class _Elementwise(ActivationLayer):
     """An activation whose forward is `ops.<op>` and backward `ops.<op>_backward(dy, y)`."""
 
     op = ""
@@ -49,7 +59,7 @@ class Tanh(_Elementwise):
     op = "tanh"
 
 
-class Linear(Layer):
+class Linear(ActivationLayer):
     """y = x (the identity; Keras's "linear" activation)."""
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
@@ -59,7 +69,7 @@ class Linear(Layer):
         return dy
 
 
-class Softmax(Layer):
+class Softmax(ActivationLayer):
     """y = e^x / Σ e^x along `axis` (default the last). Input and output shape: any."""
 
     def __init__(self, axis: int = -1, **kwargs) -> None:
@@ -76,10 +86,13 @@ class Softmax(Layer):
         return y
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        # Jacobian-vector product of softmax; a fused (p - t) path with cross-entropy lives in
-        # models.Sequential.train_step and is tested against this one.
+        # Jacobian-vector product of softmax; cross-entropy's shortcut (p - t)/n into the
+        # logits (losses.CategoricalCrossentropy.logits_gradient) is tested against it.
         self._require_cache(self._y)
         return get_ops().softmax_backward(dy, self._y, axis=self.axis)
+
+    def output_activation(self) -> Layer | None:
+        return self if self.axis in (-1, 1) else None  # a loss's shortcut is over the last axis
 
     def get_config(self) -> dict:
         return {**super().get_config(), "axis": self.axis}
@@ -113,7 +126,7 @@ def name_of(activation: Layer) -> str:
     return type(activation).__name__
 
 
-class Activation(Layer):
+class Activation(ActivationLayer):
     """Applies a named activation: Activation("relu"). Input and output shape: any."""
 
     def __init__(self, activation: str, **kwargs) -> None:
@@ -132,6 +145,9 @@ class Activation(Layer):
     def backward(self, dy: np.ndarray) -> np.ndarray:
         self._require_cache(self._trained)
         return self.activation.backward(dy)
+
+    def output_activation(self) -> Layer | None:
+        return self.activation.output_activation()
 
     def get_config(self) -> dict:
         return {**super().get_config(), "activation": self.activation_name}

@@ -34,7 +34,15 @@ class Layer:
         params: ordered dict of parameter arrays, e.g. {"kernel": (in, units), "bias": (units,)};
             updated in place by the optimizer.
         grads: same keys, shapes and dtype; OVERWRITTEN by each `backward`.
+        declared_input_shape: the `input_shape=` given to the constructor (without the batch
+            axis), or None.
+        rng: the generator of a layer that draws random numbers (Dropout), else None.
+
+    Layers with parameters also take `backward(dy, need_dx=False)`, which writes the grads
+    and skips dL/dx (a model's first trainable layer has no use for it).
     """
+
+    rng: np.random.Generator | None = None
 
     def __init__(self, *, name: str | None = None, dtype: str | None = None,
                  input_shape: tuple | None = None) -> None:
@@ -45,9 +53,9 @@ class Layer:
         self.name = name or unique_name(_snake_case(type(self).__name__))
         self.dtype = dtype or config.floatx()
         self.input_shape: Shape | None = None
-        self._declared_input_shape = None
+        self.declared_input_shape = None
         if input_shape is not None:
-            self._declared_input_shape = _check_input_shape("input_shape", input_shape)
+            self.declared_input_shape = check_input_shape("input_shape", input_shape)
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
         self.built = False
@@ -92,6 +100,16 @@ class Layer:
     def __call__(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         return self.forward(x, training=training)
 
+    # ---- the output activation, for a loss's gradient with respect to the logits -----------
+    def output_activation(self) -> Layer | None:
+        """The activation layer this layer ends with (Dense's `activation`, an activation
+        layer itself), or None. A loss may then skip it in backward: see `Loss.logits_gradient`."""
+        return None
+
+    def backward_from_logits(self, dz: np.ndarray, need_dx: bool = True) -> np.ndarray | None:
+        """backward given dL/dz, z being the input of `output_activation()`."""
+        raise NotImplementedError(f"{type(self).__name__} has no output activation")
+
     def _require_cache(self, value: object) -> None:
         if value is None:
             raise RuntimeError(
@@ -131,8 +149,8 @@ class Layer:
     def get_config(self) -> dict:
         """JSON-able constructor arguments."""
         config_ = {"name": self.name, "dtype": self.dtype}
-        if self._declared_input_shape is not None:
-            config_["input_shape"] = list(self._declared_input_shape)
+        if self.declared_input_shape is not None:
+            config_["input_shape"] = list(self.declared_input_shape)
         return config_
 
     @classmethod
@@ -145,7 +163,7 @@ class Layer:
         return f"{type(self).__name__}({args})"
 
 
-def _check_input_shape(name: str, shape: object) -> tuple:
+def check_input_shape(name: str, shape: object) -> tuple:
     if isinstance(shape, int):
         shape = (shape,)
     if not isinstance(shape, (tuple, list)) or not shape or not all(

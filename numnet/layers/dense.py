@@ -77,11 +77,14 @@ class Dense(Layer):
     def backward(self, dy: np.ndarray, need_dx: bool = True) -> np.ndarray | None:
         """Returns dL/dx (None when `need_dx` is False: a model's first layer skips dz Wᵀ)."""
         self._require_cache(self._x)
-        return self.backward_linear(self.activation.backward(dy), need_dx)
+        return self.backward_from_logits(self.activation.backward(dy), need_dx)
 
-    def backward_linear(self, dz: np.ndarray, need_dx: bool = True) -> np.ndarray | None:
-        """Backward through z = x W + b only, given dL/dz (used by the fused softmax + loss
-        path). Returns dL/dx, or None when `need_dx` is False."""
+    def output_activation(self) -> Layer:
+        return self.activation
+
+    def backward_from_logits(self, dz: np.ndarray, need_dx: bool = True) -> np.ndarray | None:
+        """Backward through z = x W + b only, given dL/dz. Returns dL/dx, or None when
+        `need_dx` is False."""
         self._require_cache(self._x)
         return get_ops().dense_backward(
             self._x, self.kernel, dz, self.grads["kernel"], self.grads.get("bias"), need_dx

@@ -25,14 +25,12 @@ class Dropout(Layer):
         super().__init__(**kwargs)
         self.rate = check_fraction("rate", rate)
         self.seed = None if seed is None else check_nonnegative_int("seed", seed)
-        self._rng: np.random.Generator | None = (
-            None if seed is None else np.random.default_rng(seed)
-        )
+        self.rng = None if seed is None else np.random.default_rng(seed)
         self._mask: np.ndarray | None = None
 
     def build(self, input_shape: tuple, rng: np.random.Generator) -> None:
-        if self._rng is None:
-            self._rng = rng
+        if self.rng is None:
+            self.rng = rng
         super().build(input_shape, rng)
 
     # y = x · mask  ->  dx = dy · mask
@@ -48,9 +46,9 @@ class Dropout(Layer):
     def next_key(self) -> int:
         """The 64-bit key of the next training step's mask: one draw from this layer's
         generator (numnet.fusion draws it the same way, so both paths see the same masks)."""
-        if self._rng is None:  # used standalone, never built
-            self._rng = np.random.default_rng()
-        return self._rng.bit_generator.random_raw()  # = integers(0, 2**64, uint64), 10x cheaper
+        if self.rng is None:  # used standalone, never built
+            self.rng = np.random.default_rng()
+        return self.rng.bit_generator.random_raw()  # = integers(0, 2**64, uint64), 10x cheaper
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         self._require_cache(self._mask)

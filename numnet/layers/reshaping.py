@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Layer, _check_input_shape
+from .base import Layer, check_input_shape
 
 
 class Input(Layer):
@@ -16,7 +16,7 @@ class Input(Layer):
 
     def __init__(self, shape: tuple, **kwargs) -> None:
         kwargs.pop("input_shape", None)
-        super().__init__(input_shape=_check_input_shape("shape", shape), **kwargs)
+        super().__init__(input_shape=check_input_shape("shape", shape), **kwargs)
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         return x

@@ -1,0 +1,167 @@
+"""Data adapters: every kind of data fit, evaluate and predict take, behind one protocol.
+
+    adapter.steps          batches per epoch (None: until the source is exhausted)
+    adapter.epoch(epoch)   an iterator of checked (x, y) batches (y is None in predict)
+
+Kinds: arrays (`ArrayAdapter`, reshuffled each epoch with the model's generator), a generator
+or iterator of batches, a zero-argument function returning one batch per call
+(`GeneratorAdapter`), and a `numnet.data.Sequence` (`SequenceAdapter`). Checking is injected:
+`adapter_for` takes the model's `InputChecks` and applies them to whole arrays once, or to each
+generated batch; the data never calls back into the model.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Iterator
+
+import numpy as np
+
+from ..data import Sequence, split_validation
+from .inputs import InputChecks
+
+
+class ArrayAdapter:
+    """Batches of checked arrays (x, y), in a new random order each epoch when `shuffle`;
+    at most `steps` batches per epoch. The last batch may be smaller (Keras keeps it too)."""
+
+    def __init__(self, x: np.ndarray, y: np.ndarray | None, batch_size: int,
+                 steps: int | None = None, shuffle: bool = False,
+                 rng: np.random.Generator | None = None) -> None:
+        self.x, self.y, self.batch_size, self.shuffle = x, y, batch_size, shuffle
+        self.rng = rng if rng is not None else np.random.default_rng()
+        self.limit = steps
+        batches = -(-len(x) // batch_size)
+        self.steps = batches if steps is None else min(steps, batches)
+
+    def epoch(self, epoch: int = 0) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
+        n, size = len(self.x), self.batch_size
+        order = self.rng.permutation(n) if self.shuffle else None
+        for start in range(0, self.steps * size, size):
+            if order is None:
+                rows = slice(start, start + size)
+            else:
+                rows = np.sort(order[start:start + size])  # sorted: faster gathers
+            yield self.x[rows], (None if self.y is None else self.y[rows])
+
+    def split(self, fraction: float, batch_size: int) -> tuple[ArrayAdapter, ArrayAdapter]:
+        """Keras's validation_split: the LAST `fraction` of the rows validate (in batches of
+        `batch_size`, in order), taken before any shuffling; the rest train as this one does."""
+        (x, y), (x_val, y_val) = split_validation(self.x, self.y, fraction)
+        return (ArrayAdapter(x, y, self.batch_size, self.limit, self.shuffle, self.rng),
+                ArrayAdapter(x_val, y_val, batch_size))
+
+
+class GeneratorAdapter:
+    """Batches from an iterator, or from a zero-argument function called once per step.
+    Without `steps` it runs until the iterator is exhausted. With `steps`, running out first
+    is an error, or the end of the epoch when `may_run_out` (predict)."""
+
+    def __init__(self, source, steps: int | None, check, name: str,
+                 may_run_out: bool = False) -> None:
+        self.function = source if is_function(source) else None
+        self.iterator = None if self.function is not None else iter(source)
+        self.steps, self.check, self.name, self.may_run_out = steps, check, name, may_run_out
+
+    def epoch(self, epoch: int = 0):
+        step = 0
+        while self.steps is None or step < self.steps:
+            where = f"the {self.name} data, epoch {epoch + 1}, step {step + 1}"
+            try:
+                item = self.function() if self.function is not None else next(self.iterator)
+            except StopIteration:
+                if self.steps is not None and not (self.may_run_out and step):
+                    raise ValueError(
+                        f"The {self.name} generator ran out of data at epoch {epoch + 1}, step "
+                        f"{step + 1} of {self.steps}. Make it yield forever (a `while True:` "
+                        f"loop) or lower the number of steps.") from None
+                if step == 0:
+                    raise ValueError(f"The {self.name} generator yielded no batches at epoch "
+                                     f"{epoch + 1}; it is exhausted. Give steps_per_epoch and "
+                                     "a generator that yields forever.") from None
+                return
+            yield self.check(item, where)
+            step += 1
+
+
+class SequenceAdapter:
+    """The batches of a `Sequence`, in a new random order each epoch when `shuffle`, at most
+    `steps` of them; calls its on_epoch_end after each epoch."""
+
+    def __init__(self, sequence: Sequence, steps: int | None, shuffle: bool,
+                 rng: np.random.Generator, check, name: str) -> None:
+        length = len(sequence)
+        if not isinstance(length, (int, np.integer)) or length < 1:
+            raise ValueError(f"len(sequence) must be a positive number of batches. "
+                             f"Received: len(sequence)={length!r}")
+        self.sequence, self.shuffle, self.rng, self.check, self.name = (
+            sequence, shuffle, rng, check, name)
+        self.steps = int(length) if steps is None else min(steps, int(length))
+
+    def epoch(self, epoch: int = 0):
+        count = len(self.sequence)
+        order = self.rng.permutation(count) if self.shuffle else range(count)
+        for step, index in enumerate(order[:self.steps]):
+            where = f"the {self.name} Sequence, epoch {epoch + 1}, step {step + 1} (index {index})"
+            yield self.check(self.sequence[int(index)], where)
+        self.sequence.on_epoch_end()
+
+
+def is_function(x) -> bool:
+    """A zero-argument function as a batch source (callable, not an iterator or array)."""
+    return callable(x) and not hasattr(x, "__next__") and not isinstance(x, (np.ndarray, Sequence))
+
+
+def is_batch_source(x) -> bool:
+    """Whether `x` is a generator, iterator, Sequence or zero-argument function (not an array)."""
+    return isinstance(x, Sequence) or hasattr(x, "__next__") or is_function(x)
+
+
+def adapter_for(x, y, checks: InputChecks, *, name: str, batch_size: int,
+                steps: int | None = None, shuffle: bool = False,
+                rng: np.random.Generator | None = None, targets: bool = True,
+                steps_argument: str = "steps_per_epoch"):
+    """The adapter for data `x` (with targets `y` when x is an array), checked by `checks`.
+    `targets=False` (predict): batches yield x only, and a generator may run out early."""
+    if not is_batch_source(x):
+        if targets:
+            x, y = checks.pair(x, y)
+        else:
+            x, y = checks.inputs(x), None
+        return ArrayAdapter(x, y, batch_size, steps, shuffle, rng)
+    if y is not None and targets:
+        raise ValueError(f"y must be None when x is a generator, function or Sequence (it "
+                         f"yields (x, y) batches itself). Received: y={y!r:.60}")
+
+    def check(item, where):
+        return checks.batch(item, where, targets)
+
+    if isinstance(x, Sequence):
+        return SequenceAdapter(x, steps, shuffle, rng, check, name)
+    if is_function(x) and steps is None:
+        raise ValueError(f"A function that returns batches never ends, so the number of steps "
+                         f"must be given for the {name} data ({steps_argument}=). Received: None")
+    return GeneratorAdapter(x, steps, check, name, may_run_out=not targets)
+
+
+def peek_inputs(x) -> tuple[object, object]:
+    """(the inputs of x's first batch, x as it was): for building a model from its data.
+    A generator's or function's first batch is put back so that training still sees it."""
+    if not is_batch_source(x):
+        return x, x
+    if isinstance(x, Sequence):
+        first = x[0]
+    elif is_function(x):
+        first = x()
+        pending = [first]
+
+        def function():
+            return pending.pop() if pending else x()
+
+        source = function
+    else:
+        iterator = iter(x)
+        first = next(iterator, None)
+        source = iterator if first is None else itertools.chain([first], iterator)
+    item = first[0] if isinstance(first, (tuple, list)) and first else first
+    return item, (x if isinstance(x, Sequence) else source)

@@ -1,0 +1,151 @@
+"""One training step: forward, loss, backward, optimizer update.
+
+    xb, yb -> forward(training=True) -> loss(yb, p) -> backward, each layer writing its grads
+           -> (loss and every gradient finite?) -> optimizer.apply(params, grads)
+
+`Step.runner()` is the one place that decides how a model runs: as fused blocks
+(numnet.fusion, when the backend fuses and the stack fits) or layer by layer (`LayerStack`).
+Both give the same numbers; tests hold them equal.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..fusion import FusedStack
+from ..losses import Loss, batch_mean
+from ..ops import NumpyOps, get_ops
+
+
+def pack_parameters(layers) -> tuple[np.ndarray, np.ndarray]:
+    """Move every parameter and gradient of `layers` into one contiguous buffer each and make
+    the layers' arrays views into them (values are kept; old references go stale), so the
+    optimizer makes one kernel call per step instead of one per array.
+
+    Returns (flat parameters, flat gradients).
+    """
+    dtypes = {p.dtype for layer in layers for p in layer.params.values()}
+    if len(dtypes) != 1:
+        raise ValueError(f"All layers must share one dtype to train together. "
+                         f"Received: dtypes {sorted(map(str, dtypes))}")
+    dtype = dtypes.pop()
+    total = sum(p.size for layer in layers for p in layer.params.values())
+    flat_params, flat_grads = np.empty(total, dtype), np.zeros(total, dtype)
+    offset = 0
+    for layer in layers:
+        for key, param in layer.params.items():
+            size = param.size
+            view = flat_params[offset:offset + size].reshape(param.shape)
+            view[...] = param
+            layer.params[key] = view
+            grad = flat_grads[offset:offset + size].reshape(param.shape)
+            grad[...] = layer.grads[key]
+            layer.grads[key] = grad
+            offset += size
+    return flat_params, flat_grads
+
+
+class LayerStack:
+    """Runs the layers one by one: the definition that fused runners are tested against."""
+
+    def __init__(self, layers: list, loss: Loss | None, dtype: str) -> None:
+        self.layers, self.loss, self.dtype = layers, loss, np.dtype(dtype)
+        # Nobody needs dL/dx of the input: backward stops at the first layer with parameters
+        # (layers before it, e.g. Flatten or Rescaling, have no gradients to compute).
+        self.first = next((i for i, layer in enumerate(layers) if layer.params), len(layers))
+
+    def predict(self, ops: NumpyOps, x: np.ndarray, training: bool = False) -> np.ndarray:
+        x = x if x.dtype == self.dtype else x.astype(self.dtype)  # one batch at a time
+        for layer in self.layers:
+            x = layer.forward(x, training=training)
+        return x
+
+    def forward_loss(self, ops: NumpyOps, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+        y_pred = self.predict(ops, x, training=True)
+        return self.loss(y, y_pred), y_pred
+
+    def backward(self, ops: NumpyOps, y: np.ndarray, y_pred: np.ndarray) -> None:
+        """Every layer's grads from the last training forward. The loss's logits shortcut
+        (e.g. (p - t)/n for softmax with cross-entropy) skips the output activation."""
+        layers, first = self.layers, self.first
+        last = len(layers) - 1
+        dz = self.loss.logits_gradient(y, y_pred, layers[last].output_activation())
+        if dz is not None:
+            dy = layers[last].backward_from_logits(dz, need_dx=last > first)
+            last -= 1
+        else:
+            dy = self.loss.gradient(y, y_pred)
+        for index in range(last, first - 1, -1):
+            layer = layers[index]
+            dy = layer.backward(dy, need_dx=False) if index == first else layer.backward(dy)
+
+
+class Step:
+    """The training step of one model (anything with `layers`, `dtype`, `loss`, `optimizer`
+    and `compiled_metrics`): caches its runner and its flat parameter buffers, and redoes
+    them when the layers, the loss or the backend change."""
+
+    def __init__(self, model) -> None:
+        self.model = model
+        self._runner: tuple | None = None  # (what it was made for, runner)
+        self._packed: tuple | None = None  # (ids of the parameter views, params, grads)
+
+    def runner(self) -> FusedStack | LayerStack:
+        """Fused blocks when the backend fuses and the stack fits, else layer by layer."""
+        model, ops = self.model, get_ops()
+        layers = model.layers
+        key = (tuple(map(id, layers)), id(model.loss), ops.name)
+        if self._runner is None or self._runner[0] != key:
+            runner = FusedStack.build(layers, model.loss) if ops.fuses_blocks else None
+            self._runner = (key, runner or LayerStack(layers, model.loss, model.dtype))
+        return self._runner[1]
+
+    def parameters(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """All parameters and gradients as one flat array each (the layers' params and grads
+        are views into them), or None for a model without parameters."""
+        layers = self.model.layers
+        ids = tuple(id(p) for layer in layers for p in layer.params.values())
+        if not ids:
+            return None
+        if self._packed is None or self._packed[0] != ids:
+            params, grads = pack_parameters(layers)
+            ids = tuple(id(p) for layer in layers for p in layer.params.values())
+            self._packed = (ids, params, grads)
+        return self._packed[1], self._packed[2]
+
+    def predict(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        """Forward pass of a checked batch x -> y_pred (a new array)."""
+        if training:  # model(x, training=True): dropout on, layer by layer
+            return LayerStack(self.model.layers, None, self.model.dtype).predict(get_ops(), x, True)
+        return self.runner().predict(get_ops(), x)
+
+    def compute_gradients(self, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+        """Training forward, loss and backward, without updating any weight; backward is
+        skipped when the loss is not finite. -> (loss, y_pred; y_pred may be a buffer that
+        the next step overwrites)."""
+        runner, ops = self.runner(), get_ops()
+        loss, y_pred = runner.forward_loss(ops, x, y)
+        if math.isfinite(loss):
+            runner.backward(ops, y, y_pred)
+        return loss, y_pred
+
+    def train_step(self, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
+        """compute_gradients, then the optimizer step, only when the loss and every gradient
+        are finite. -> the batch's logs; a non-finite step leaves every weight as it was and
+        reports "loss" as NaN or inf (inf for a gradient's overflow), without metrics."""
+        model = self.model
+        loss, y_pred = model.compute_gradients(x, y)  # the model's: a subclass may override it
+        logs = {"loss": loss}
+        if not math.isfinite(loss):
+            return logs
+        packed = self.parameters()
+        params, grads = ([packed[0]], [packed[1]]) if packed is not None else ([], [])
+        if not all(get_ops().all_finite(g) for g in grads):
+            logs["loss"] = float("inf")
+            return logs
+        model.optimizer.apply(params, grads)
+        for name, metric in model.compiled_metrics:
+            logs[name] = batch_mean(metric(y, y_pred))
+        return logs

@@ -1,0 +1,296 @@
+"""Trainer: compile, fit, evaluate and predict, for a model that holds layers.
+
+The model (numnet.models.Sequential) inherits these methods, as Keras 3's Model inherits its
+Trainer; what the trainer needs of it is `layers`, `built`, `build(input_shape)`,
+`input_shape`, `output_shape`, `dtype` and `rng`. Data of every kind reaches the loops through
+one adapter protocol (numnet.training.adapters); one step is numnet.training.step.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+
+from .. import losses, metrics as metrics_module, optimizers
+from .._validation import (check_array, check_fraction, check_nonnegative_int,
+                           check_optional_positive_int, check_positive_int, fail)
+from ..callbacks import CallbackList, History
+from ..callbacks.progbar import summary_line
+from ..ops import get_ops
+from .adapters import ArrayAdapter, adapter_for, is_batch_source, peek_inputs
+from .inputs import InputChecks
+from .nonfinite import NonFinitePolicy
+from .step import Step
+
+
+class Trainer:
+    """compile / fit / evaluate / predict (Keras's names, arguments and return values)."""
+
+    def __init__(self) -> None:
+        self.optimizer: optimizers.Optimizer | None = None
+        self.loss: losses.Loss | None = None
+        self.metric_names: list[str] = []
+        self.compiled_metrics: list[tuple[str, metrics_module.Metric]] = []
+        self.stop_training = False
+        self.history: History | None = None
+        self._step = Step(self)
+
+    # ---- compile -----------------------------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None) -> None:
+        """Choose the optimizer ("rmsprop", "sgd", "adam" or an instance), the loss (name or
+        Loss) and metrics (e.g. ["accuracy"])."""
+        if loss is None:
+            fail("loss", "a loss name such as 'categorical_crossentropy' or a Loss", loss)
+        self.loss = losses.get(loss)
+        self.optimizer = optimizers.get(optimizer)
+        metrics = [] if metrics is None else metrics
+        if isinstance(metrics, str) or not isinstance(metrics, (list, tuple)):
+            fail("metrics", "a list of metric names such as ['accuracy']", metrics, TypeError)
+        self.compiled_metrics = [(m, metrics_module.get(m, self.loss)) for m in metrics]
+        self.metric_names = list(metrics)
+        get_ops()  # load the backend now (Numba: import, cached kernels), not in epoch 1
+
+    @property
+    def compiled(self) -> bool:
+        return self.loss is not None
+
+    def _require_compiled(self, method: str) -> None:
+        if not self.compiled:
+            raise RuntimeError(f"You must call compile() before {method}()")
+
+    # ---- one step ----------------------------------------------------------------------------
+    def compute_gradients(self, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+        """Training forward, loss and backward for one checked batch, without updating any
+        weight: every layer's `grads` then holds dL/dparam (L = batch-mean loss). Backward is
+        skipped when the loss is not finite. -> (loss, y_pred)"""
+        self._require_compiled("compute_gradients")
+        loss, y_pred = self._step.compute_gradients(x, y)
+        return loss, y_pred.copy()  # a fused runner reuses its buffers next step
+
+    def train_step(self, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
+        """compute_gradients and the optimizer step -> the batch's logs. A non-finite loss or
+        gradient leaves the weights as they were; "loss" is then NaN or inf."""
+        self._require_compiled("train_step")
+        return self._step.train_step(x, y)
+
+    def get_optimizer_state(self) -> dict[str, np.ndarray]:
+        """The optimizer's iterations and slots (aligned with the model's flat parameters)."""
+        self._step.parameters()
+        return self.optimizer.get_state()
+
+    def set_optimizer_state(self, state: dict[str, np.ndarray]) -> None:
+        """Restore what `get_optimizer_state` returned (shapes are checked)."""
+        packed = self._step.parameters()
+        self.optimizer.set_state(state, [packed[0]] if packed is not None else [])
+
+    # ---- data --------------------------------------------------------------------------------
+    def _input_checks(self, x) -> tuple[InputChecks, object]:
+        """The checks for data x, after building the model from x's first inputs if it is not
+        built yet. -> (checks, x as it was: a peeked-at generator batch is put back)"""
+        if not self.layers:
+            raise ValueError("The model has no layers; add some before training or predicting")
+        if not self.built:
+            first, x = peek_inputs(x)
+            shape = self.input_shape or (None, *check_array("x", first, min_ndim=2).shape[1:])
+            self.build(shape)
+        return InputChecks(self.input_shape, self.output_shape, self.loss, self.dtype), x
+
+    def _adapter(self, x, y, name: str, batch_size: int, steps: int | None = None,
+                 shuffle: bool = False, targets: bool = True, steps_argument: str = "steps"):
+        """The adapter for x (and y): see numnet.training.adapters."""
+        checks, x = self._input_checks(x)
+        return adapter_for(x, y, checks, name=name, batch_size=batch_size, steps=steps,
+                           shuffle=shuffle, rng=self.rng, targets=targets,
+                           steps_argument=steps_argument)
+
+    # ---- fit ---------------------------------------------------------------------------------
+    def fit(self, x=None, y=None, batch_size: int | None = None, epochs: int = 1,
+            verbose="auto", callbacks=None, validation_split: float = 0.0,
+            validation_data=None, shuffle: bool = True, initial_epoch: int = 0,
+            steps_per_epoch: int | None = None, validation_steps: int | None = None,
+            validation_batch_size: int | None = None, validation_freq: int = 1,
+            on_nonfinite: str = "stop") -> History:
+        """Train for `epochs` epochs; returns a History whose `.history` holds loss, metrics
+        and their val_ twins, one value per epoch.
+
+        x: an array (with targets y), or a source of (x, y) batches: a generator or iterator,
+            a zero-argument function returning a batch (called once per step; needs
+            steps_per_epoch), or a numnet.data.Sequence.
+        validation_split: the LAST fraction of the rows, taken before shuffling (as Keras).
+        validation_data: (x_val, y_val), or a batch source like x (with validation_steps).
+        on_nonfinite: "stop" (default), "raise" or "skip": see NonFinitePolicy.
+        """
+        self._require_compiled("fit")
+        batch_size = check_positive_int("batch_size", 32 if batch_size is None else batch_size)
+        epochs = check_positive_int("epochs", epochs)
+        initial_epoch = check_nonnegative_int("initial_epoch", initial_epoch)
+        validation_split = check_fraction("validation_split", validation_split)
+        validation_freq = check_positive_int("validation_freq", validation_freq)
+        steps_per_epoch = check_optional_positive_int("steps_per_epoch", steps_per_epoch)
+        validation_steps = check_optional_positive_int("validation_steps", validation_steps)
+        val_batch_size = check_positive_int("validation_batch_size",
+                                            validation_batch_size or batch_size)
+        verbose = _check_verbose(verbose)
+        if not isinstance(shuffle, bool):
+            fail("shuffle", "True or False", shuffle, TypeError)
+        policy = NonFinitePolicy(on_nonfinite)
+        if validation_split and is_batch_source(x):
+            raise ValueError("validation_split needs arrays; with a generator or Sequence pass "
+                             f"validation_data. Received: validation_split={validation_split}")
+        train = self._adapter(x, y, "training", batch_size, steps_per_epoch, shuffle,
+                              steps_argument="steps_per_epoch")
+        val = None
+        if validation_data is not None:
+            val = self._validation_adapter(validation_data, validation_steps, val_batch_size)
+        elif validation_split > 0:
+            train, val = train.split(validation_split, val_batch_size)
+
+        callback_list = CallbackList(_check_callbacks(callbacks), model=self, add_history=True,
+                                     add_progbar=verbose > 0, epochs=epochs, steps=train.steps,
+                                     verbose=verbose)
+        self.history = next(c for c in callback_list if isinstance(c, History))
+        self.stop_training = False
+        epoch_logs: dict = {}
+        callback_list.on_train_begin({})
+        try:
+            for epoch in range(initial_epoch, epochs):
+                callback_list.on_epoch_begin(epoch, {})
+                epoch_logs = self._train_epoch(epoch, train, callback_list, policy)
+                if val is not None and (epoch + 1) % validation_freq == 0:
+                    val_logs = self._test_loop(val.epoch(epoch), callback_list)
+                    epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+                callback_list.on_epoch_end(epoch, epoch_logs)
+                if self.stop_training:
+                    break
+        finally:  # also on Ctrl-C or an error: logs are closed and flushed, History is kept
+            callback_list.on_train_end(epoch_logs)
+        return self.history
+
+    def _train_epoch(self, epoch: int, train, callback_list, policy) -> dict[str, float]:
+        """One pass over `train`; returns the epoch's mean loss and metrics."""
+        running = self._running_means()
+        wants_batch_logs = callback_list.has("on_train_batch_end")
+        for step, (xb, yb) in enumerate(train.epoch(epoch)):
+            callback_list.on_train_batch_begin(step, {})
+            logs = self.train_step(xb, yb)
+            if not math.isfinite(logs["loss"]):
+                if policy.handle(self, epoch, step, logs["loss"]):
+                    continue
+                break
+            for name, value in logs.items():
+                running[name].update(value, len(xb))
+            if wants_batch_logs:
+                callback_list.on_train_batch_end(step, _results(running))
+            if self.stop_training:
+                break
+        return _results(running)
+
+    def _validation_adapter(self, validation_data, steps: int | None, batch_size: int):
+        if is_batch_source(validation_data):
+            return self._adapter(validation_data, None, "validation", batch_size, steps,
+                                 steps_argument="validation_steps")
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+            fail("validation_data", "a tuple (x_val, y_val) or a generator", validation_data,
+                 TypeError)
+        checks, _ = self._input_checks(validation_data[0])
+        x, y = checks.pair(*validation_data, x_name="validation_data[0]",
+                           y_name="validation_data[1]")
+        return ArrayAdapter(x, y, batch_size, steps)
+
+    def fit_generator(self, generator, steps_per_epoch: int | None = None, epochs: int = 1,
+                      verbose="auto", callbacks=None, validation_data=None,
+                      validation_steps: int | None = None, initial_epoch: int = 0, **kwargs):
+        """Keras 2's name for fit with a generator; forwards to `fit`."""
+        return self.fit(generator, steps_per_epoch=steps_per_epoch, epochs=epochs,
+                        verbose=verbose, callbacks=callbacks, validation_data=validation_data,
+                        validation_steps=validation_steps, initial_epoch=initial_epoch, **kwargs)
+
+    # ---- evaluate / predict --------------------------------------------------------------------
+    def _running_means(self) -> dict[str, metrics_module.Mean]:
+        return {name: metrics_module.Mean() for name in ["loss", *self.metric_names]}
+
+    def _test_loop(self, batches, callback_list) -> dict[str, float]:
+        """Mean loss and metrics over `batches`, calling the on_test_* hooks."""
+        running = self._running_means()
+        wants_batch_logs = callback_list.has("on_test_batch_end")
+        callback_list.on_test_begin({})
+        for step, (xb, yb) in enumerate(batches):
+            callback_list.on_test_batch_begin(step, {})
+            y_pred = self._step.predict(xb)
+            running["loss"].update(losses.batch_mean(self.loss.per_sample(yb, y_pred)), len(xb))
+            for name, metric in self.compiled_metrics:
+                running[name].update(losses.batch_mean(metric(yb, y_pred)), len(xb))
+            if wants_batch_logs:
+                callback_list.on_test_batch_end(step, _results(running))
+        logs = _results(running)
+        callback_list.on_test_end(logs)
+        return logs
+
+    def evaluate(self, x=None, y=None, batch_size: int | None = None, verbose="auto",
+                 steps: int | None = None, callbacks=None, return_dict: bool = False):
+        """Loss and metrics on (x, y) or a batch source: [loss, *metrics] (a float when there
+        are no metrics), or a dict with return_dict=True."""
+        self._require_compiled("evaluate")
+        batch_size = check_positive_int("batch_size", 32 if batch_size is None else batch_size)
+        steps = check_optional_positive_int("steps", steps)
+        verbose = _check_verbose(verbose)
+        start = time.perf_counter()
+        batches = self._adapter(x, y, "evaluation", batch_size, steps)
+        callback_list = CallbackList(_check_callbacks(callbacks), model=self,
+                                     steps=batches.steps, verbose=verbose)
+        logs = self._test_loop(batches.epoch(), callback_list)
+        if verbose:
+            print(summary_line(batches.steps, time.perf_counter() - start, logs))
+        if return_dict:
+            return logs
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
+
+    def predict(self, x, batch_size: int | None = None, verbose=0, steps: int | None = None,
+                callbacks=None) -> np.ndarray:
+        """Outputs for x (an array, or a batch source yielding x or (x, y)), computed in batches
+        with training=False, calling the on_predict_* hooks. -> (n, *output_shape[1:])
+        verbose=1 or 2 prints one line (steps and time) at the end."""
+        batch_size = check_positive_int("batch_size", 32 if batch_size is None else batch_size)
+        steps = check_optional_positive_int("steps", steps)
+        verbose = _check_verbose(verbose)
+        start = time.perf_counter()
+        batches = self._adapter(x, None, "prediction", batch_size, steps, targets=False)
+        callback_list = CallbackList(_check_callbacks(callbacks), model=self)
+        callback_list.on_predict_begin({})
+        outputs = []
+        for step, (xb, _) in enumerate(batches.epoch()):
+            callback_list.on_predict_batch_begin(step, {})
+            outputs.append(self._step.predict(xb))
+            callback_list.on_predict_batch_end(step, {"outputs": outputs[-1]})
+        callback_list.on_predict_end({})
+        if verbose:
+            print(summary_line(len(outputs), time.perf_counter() - start, {}))
+        return np.concatenate(outputs)  # a new array, even from one batch
+
+    def __call__(self, x, training: bool = False) -> np.ndarray:
+        """The model's outputs for one batch x (training=True: with dropout, layer by layer)."""
+        checks, x = self._input_checks(x)
+        return self._step.predict(checks.inputs(x), training=training)
+
+
+def _results(running: dict[str, metrics_module.Mean]) -> dict[str, float]:
+    return {name: mean.result() for name, mean in running.items()}
+
+
+def _check_verbose(verbose) -> int:
+    if verbose == "auto":
+        return 1
+    if verbose not in (0, 1, 2) or isinstance(verbose, bool):
+        fail("verbose", "'auto', 0, 1 or 2", verbose)
+    return int(verbose)
+
+
+def _check_callbacks(callbacks) -> list:
+    if callbacks is None:
+        return []
+    if not isinstance(callbacks, (list, tuple)):
+        fail("callbacks", "a list of numnet.callbacks.Callback", callbacks, TypeError)
+    return list(callbacks)
