@@ -70,7 +70,7 @@ def main():
     print(f"{len(configs)} runs ({len(seen)} architectures x {args.seeds} seeds, "
           f"{args.epochs} epochs) in {where}")
     start = time.perf_counter()
-    records = experiments.sweep(configs, executor)
+    records = experiments.sweep(experiments.train_mnist_mlp, configs, executor)
     wall = time.perf_counter() - start
     if executor is not None:
         executor.shutdown()

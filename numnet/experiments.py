@@ -1,12 +1,13 @@
 """Reproducible studies: train many architectures, locally or on a cluster.
 
 `evaluate_architecture(build_fn, data, ...)` is the Python twin of the tutorial's helper: seed,
-build, compile, fit, evaluate on the test set. `sweep(configs, executor)` runs one such
-evaluation per config through any `concurrent.futures.Executor`: serially when None, a
+build, compile, fit, evaluate on the test set. `sweep(fn, configs, executor)` calls
+`fn(config)` for every config through any `concurrent.futures.Executor`: serially when None, a
 `LocalPool` for `-j N`, or a cluster's executor (Dask's `Client.get_executor()`, mpi4py's
-`MPIPoolExecutor`) with no numnet change. A config is a plain dict, so it travels to any
-worker; each worker loads MNIST itself. Results depend only on the config and its seed, never
-on the executor.
+`MPIPoolExecutor`) with no numnet change. `fn` is any picklable function of a config (a
+module-level function); `train_mnist_mlp` is the one the tutorial's study uses: its config is
+a plain dict, so it travels to any worker, and each worker loads MNIST itself. Its records
+depend only on the config and its seed, never on the executor.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import os
 import statistics
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor
-
 
 from . import config as numnet_config
 from ._validation import check_positive_int, fail
@@ -96,12 +96,14 @@ CONFIG_KEYS = {"name", "hidden", "dropout", "normalize", "seed", "epochs", "batc
                "backend"}
 
 
-def run_config(config: dict) -> dict:
-    """Train the MLP a config describes and return its record (a flat dict).
+def train_mnist_mlp(config: dict) -> dict:
+    """Train the MNIST MLP a config describes and return its record (a flat dict).
 
     config keys: name, hidden (list of widths), dropout (list of rates), normalize (bool),
     seed, epochs, batch_size, backend ("numba" or "numpy").
     """
+    if not isinstance(config, dict):
+        fail("config", f"a dict with keys from {sorted(CONFIG_KEYS)}", config, TypeError)
     unknown = set(config) - CONFIG_KEYS
     if unknown:
         fail("config", f"a dict with keys from {sorted(CONFIG_KEYS)}", sorted(unknown))
@@ -137,15 +139,19 @@ def one_blas_thread():
     return threadpool_limits(limits=1, user_api="blas")
 
 
-def sweep(configs: list[dict], executor: Executor | None = None) -> list[dict]:
-    """Run every config (serially when executor is None) and return their records, in order."""
-    if not isinstance(configs, (list, tuple)) or not all(isinstance(c, dict) for c in configs):
-        fail("configs", "a list of config dicts", configs, TypeError)
+def sweep(fn, configs: list, executor: Executor | None = None) -> list:
+    """[fn(config) for config in configs], run by `executor` (serially when None), in order.
+    With a process or cluster executor, `fn` and the configs must be picklable: a module-level
+    function and plain data."""
+    if not callable(fn):
+        fail("fn", "a function of one config, such as experiments.train_mnist_mlp", fn, TypeError)
+    if not isinstance(configs, (list, tuple)):
+        fail("configs", "a list of configs", configs, TypeError)
     if executor is None:
-        return [run_config(c) for c in configs]
+        return [fn(c) for c in configs]
     if not isinstance(executor, Executor):
         fail("executor", "a concurrent.futures.Executor or None", executor, TypeError)
-    return list(executor.map(run_config, configs))
+    return list(executor.map(fn, configs))
 
 
 @contextlib.contextmanager

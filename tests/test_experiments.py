@@ -1,5 +1,5 @@
-"""Studies: one evaluation, sweeps through serial, local-pool and Dask executors giving the
-same records, and the table writers."""
+"""Studies: one evaluation, sweeps of any function through serial, local-pool and Dask
+executors giving the same records, and the table writers."""
 
 import csv
 import os
@@ -17,9 +17,28 @@ def without_timing(records):
     return [{k: v for k, v in r.items() if k != "seconds"} for r in records]
 
 
+def square(config):
+    """A module-level function, so process pools can pickle it."""
+    return config * config
+
+
 @pytest.fixture(scope="module")
 def serial_records():
-    return experiments.sweep(TINY)
+    return experiments.sweep(experiments.train_mnist_mlp, TINY)
+
+
+def test_sweep_calls_any_function_of_a_config_in_order():
+    assert experiments.sweep(square, [3, 1, 2]) == [9, 1, 4]
+    assert experiments.sweep(lambda c: c["seed"], TINY) == [0, 1]
+
+
+def test_records_are_made_with_one_blas_thread_wherever_they_run():
+    """OpenBLAS's last bits depend on its thread count, so every record is made with one
+    thread: serial runs and pool workers then agree bit for bit, on any CPU."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")  # in the test extra
+    with experiments.one_blas_thread():
+        blas = [pool for pool in threadpoolctl.threadpool_info() if pool["user_api"] == "blas"]
+    assert blas and {pool["num_threads"] for pool in blas} == {1}
 
 
 def test_a_record_has_the_tables_fields(serial_records):
@@ -30,13 +49,16 @@ def test_a_record_has_the_tables_fields(serial_records):
 
 
 def test_the_same_config_gives_the_same_record(serial_records):
-    assert without_timing(experiments.sweep(TINY[:1])) == without_timing(serial_records[:1])
+    again = experiments.sweep(experiments.train_mnist_mlp, TINY[:1])
+    assert without_timing(again) == without_timing(serial_records[:1])
     assert serial_records[0]["test_loss"] != serial_records[1]["test_loss"]  # seeds matter
 
 
 def test_a_local_pool_gives_the_serial_records_and_one_blas_thread_per_worker(serial_records):
     with experiments.LocalPool(2) as pool:
-        assert without_timing(experiments.sweep(TINY, pool)) == without_timing(serial_records)
+        records = experiments.sweep(experiments.train_mnist_mlp, TINY, pool)
+        assert without_timing(records) == without_timing(serial_records)
+        assert experiments.sweep(square, [3, 1, 2], pool) == [9, 1, 4]
         assert set(pool.map(os.getenv, ["OPENBLAS_NUM_THREADS"] * 4)) == {"1"}
     assert os.environ.get("OPENBLAS_NUM_THREADS") != "1" or "OPENBLAS_NUM_THREADS" in os.environ
 
@@ -46,7 +68,7 @@ def test_a_dask_cluster_gives_the_serial_records(serial_records):
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   host="127.0.0.1", dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:
-        records = experiments.sweep(TINY, client.get_executor())
+        records = experiments.sweep(experiments.train_mnist_mlp, TINY, client.get_executor())
     assert without_timing(records) == without_timing(serial_records)
 
 
@@ -73,9 +95,11 @@ def test_summaries_and_writers(tmp_path):
 
 
 @pytest.mark.parametrize("call, error, message", [
-    (lambda: experiments.sweep("configs"), TypeError, r"configs must be a list of config dicts"),
-    (lambda: experiments.sweep([{"hiden": [8]}]), ValueError, r"config must be a dict with keys from \[.*\]\. Received: config=\['hiden'\]"),
-    (lambda: experiments.sweep(TINY, executor="dask"), TypeError, r"executor must be a concurrent.futures.Executor or None"),
+    (lambda: experiments.sweep(TINY, TINY), TypeError, r"fn must be a function of one config, such as experiments.train_mnist_mlp"),
+    (lambda: experiments.sweep(square, "configs"), TypeError, r"configs must be a list of configs"),
+    (lambda: experiments.sweep(experiments.train_mnist_mlp, [{"hiden": [8]}]), ValueError, r"config must be a dict with keys from \[.*\]\. Received: config=\['hiden'\]"),
+    (lambda: experiments.sweep(experiments.train_mnist_mlp, [[8]]), TypeError, r"config must be a dict with keys from"),
+    (lambda: experiments.sweep(square, TINY, executor="dask"), TypeError, r"executor must be a concurrent.futures.Executor or None"),
     (lambda: experiments.LocalPool(0), ValueError, r"max_workers must be a positive integer\. Received: max_workers=0"),
 ])
 def test_bad_sweep_arguments_are_named(call, error, message):
