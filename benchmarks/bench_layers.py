@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 
 import numnet
-from harness import measure
 from numnet import layers
+
+from harness import measure
 
 
 @pytest.mark.parametrize("backend", ["numpy", "numba"])
@@ -25,7 +26,8 @@ def bench_dense_forward_backward(benchmark, backend):
     dx = measure(benchmark, step, rounds=200)
     assert dx.shape == (128, 784) and dx.dtype == np.float32
     z = x @ layer.kernel + layer.bias
-    np.testing.assert_allclose(layer.grads["bias"], (dy * (z > 0)).sum(axis=0), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(layer.grads["bias"], (dy * (z > 0)).sum(axis=0),
+                               rtol=1e-4, atol=1e-4)
 
 
 @pytest.mark.parametrize("backend", ["numpy", "numba"])

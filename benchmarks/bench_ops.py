@@ -3,15 +3,19 @@
 import numpy as np
 import pytest
 
-from harness import measure
 from numnet.ops import get_ops
+
+from harness import measure
 
 BACKENDS = ["numpy", "numba"]
 
 
 def op_case(name):
     g = np.random.default_rng(0)
-    a = lambda *shape: g.standard_normal(shape).astype(np.float32)
+
+    def a(*shape):
+        return g.standard_normal(shape).astype(np.float32)
+
     # a 0/1 mask: dense_block_backward scales its dy in place, and rounds repeat on the same
     # arrays, so any other scale would drift the values towards overflow
     mask = (g.random((128, 256)) > 0.4).astype(np.float32)
@@ -20,7 +24,8 @@ def op_case(name):
         "relu_backward": (a(128, 256), np.maximum(a(128, 256), 0)),
         "dropout_forward": (a(128, 256), 12345, 0.4),
         "rmsprop_update": (a(235146), a(235146), np.abs(a(235146)), 1e-3, 0.9, 1e-7),
-        "adam_update": (a(235146), a(235146), a(235146), np.abs(a(235146)), 1e-3, 0.9, 0.999, 1e-7, 5),
+        "adam_update": (a(235146), a(235146), a(235146), np.abs(a(235146)), 1e-3, 0.9, 0.999,
+                        1e-7, 5),
         "dense_block_forward": (a(128, 784), a(784, 256), a(256), True, 7, 0.4,
                                 np.empty((128, 256), np.float32)),
         "dense_block_backward": (a(128, 256), a(128, 784), a(784, 256), mask,

@@ -4,11 +4,12 @@ Run:  pytest benchmarks --benchmark-json=bench.json
 then: python benchmarks/report.py bench.json
 """
 
-import harness  # noqa: F401  (pins threads before NumPy loads)
 import numpy as np
 import pytest
 
 import numnet
+
+import harness  # noqa: F401  (pins threads before NumPy loads)
 
 
 @pytest.fixture(scope="session")
@@ -22,4 +23,5 @@ def mnist():
     return {"x_train": x_train, "y_train": numnet.utils.to_categorical(y_train, 10),
             "uint8_train": uint8_train, "uint8_test": uint8_test,
             "labels_train": y_train.astype(np.int64), "x_test": x_test,
-            "y_test": numnet.utils.to_categorical(y_test, 10), "labels_test": y_test.astype(np.int64)}
+            "y_test": numnet.utils.to_categorical(y_test, 10),
+            "labels_test": y_test.astype(np.int64)}

@@ -1,6 +1,7 @@
 """The Keras MNIST tutorial with numnet: a 784-256-128-10 MLP with dropout, trained with RMSprop.
 
-Run:  python examples/mnist_mlp.py [--epochs 30] [--seed 0] [--backend numba|numpy] [--float32-images]
+Run:  python examples/mnist_mlp.py [--epochs 30] [--seed 0] [--backend numba|numpy]
+                                   [--float32-images]
 """
 
 import argparse

@@ -18,7 +18,8 @@ from numnet import experiments
 
 # (row, hidden widths, dropout rates, inputs normalised, published test loss, published accuracy)
 PUBLISHED = [
-    ("256-drop0.4-128-drop0.3-10, inputs NOT normalised", [256, 128], [0.4, 0.3], False, 13.659, 0.1251),
+    ("256-drop0.4-128-drop0.3-10, inputs NOT normalised", [256, 128], [0.4, 0.3], False, 13.659,
+     0.1251),
     ("256-drop0.4-128-drop0.3-10", [256, 128], [0.4, 0.3], True, 0.1031, 0.9802),
     ("256-128-10, no dropout", [256, 128], [], True, 0.1618, 0.9776),
     ("128-128-10", [128, 128], [], True, 0.1584, 0.9792),
@@ -89,8 +90,10 @@ def main():
         ("model", "name"),
         ("published loss", "{published_loss:.4f}"),
         ("published acc", "{published_accuracy:.4f}"),
-        (f"numnet loss (mean ± sd, {args.seeds} seeds)", "{test_loss_mean:.4f} ± {test_loss_std:.4f}"),
-        (f"numnet acc (mean ± sd, {args.seeds} seeds)", "{test_accuracy_mean:.4f} ± {test_accuracy_std:.4f}"),
+        (f"numnet loss (mean ± sd, {args.seeds} seeds)",
+         "{test_loss_mean:.4f} ± {test_loss_std:.4f}"),
+        (f"numnet acc (mean ± sd, {args.seeds} seeds)",
+         "{test_accuracy_mean:.4f} ± {test_accuracy_std:.4f}"),
         ("acc min–max", "{test_accuracy_min:.4f}–{test_accuracy_max:.4f}"),
         ("Δ acc (pp)", "{difference_pp:+.2f}"),
     ])

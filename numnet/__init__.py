@@ -1,8 +1,21 @@
 """numnet: the Keras workflow (Sequential, Dense, Dropout, compile, fit, evaluate) written from
 scratch in NumPy, with Numba kernels for speed. No deep-learning framework inside."""
 
-from . import (callbacks, config, data, datasets, initializers, layers, losses, metrics, models,
-               ops, optimizers, saving, utils)
+from . import (
+               callbacks,
+               config,
+               data,
+               datasets,
+               initializers,
+               layers,
+               losses,
+               metrics,
+               models,
+               ops,
+               optimizers,
+               saving,
+               utils,
+)
 from .config import set_random_seed
 from .models import Sequential, load_model
 from .plotting import plot_history

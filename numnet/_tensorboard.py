@@ -72,7 +72,8 @@ def encode_event(wall_time: float, step: int, *, file_version: str | None = None
         out += _length_delimited(3, file_version.encode())
     if scalar is not None:
         tag, value = scalar
-        value_message = _length_delimited(1, tag.encode()) + _varint(2 << 3 | 5) + struct.pack("<f", value)
+        value_message = (_length_delimited(1, tag.encode()) + _varint(2 << 3 | 5)
+                         + struct.pack("<f", value))
         out += _length_delimited(5, _length_delimited(1, value_message))
     return out
 

@@ -30,14 +30,6 @@ def floatx() -> str:
     return _floatx
 
 
-def set_floatx(value: str) -> None:
-    """Set the default float type: ``"float32"`` (default) or ``"float64"``."""
-    global _floatx
-    if value not in ("float32", "float64"):
-        raise ValueError(f"floatx must be 'float32' or 'float64'. Received: value={value!r}")
-    _floatx = value
-
-
 def backend() -> str:
     """Name of the compute backend in use: ``"numba"`` (default) or ``"numpy"``."""
     if _backend not in BACKENDS:

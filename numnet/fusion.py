@@ -83,7 +83,8 @@ class FusedStack:
             width = self.blocks[0].dense.kernel.shape[0]
             self._buffers[n] = ([np.empty((n, b.dense.units), self.dtype)
                                  for b in self.blocks for _ in "yd"],
-                                None if self.rescaling is None else np.empty((n, width), self.dtype))
+                                None if self.rescaling is None
+                                else np.empty((n, width), self.dtype))
         return self._buffers[n]
 
     def _input(self, ops: NumpyOps, x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:

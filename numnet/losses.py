@@ -45,7 +45,8 @@ class Loss:
         """The targets as an array shaped like the predictions `like` (sparse labels one-hot)."""
         return y_true
 
-    def prepare_targets(self, y: object, output_shape: tuple, dtype: str, name: str = "y") -> np.ndarray:
+    def prepare_targets(self, y: object, output_shape: tuple, dtype: str,
+                        name: str = "y") -> np.ndarray:
         """Validate targets for model outputs of `output_shape` (batch axis first) and return
         them in the form `per_sample` expects. Raises a ValueError naming `name` otherwise."""
         y = check_array(name, y, dtype=dtype)

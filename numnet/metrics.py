@@ -49,7 +49,7 @@ _ACCURACY_ALIASES = ("accuracy", "acc")
 
 
 def get(identifier: str, loss: Loss) -> Metric:
-    """A metric by Keras name. "accuracy"/"acc" picks the variant that fits `loss`, as Keras does."""
+    """A metric by Keras name; "accuracy"/"acc" picks the variant that fits `loss`, as Keras."""
     if identifier in _ACCURACY_ALIASES:
         if isinstance(loss, SparseCategoricalCrossentropy):
             return sparse_categorical_accuracy

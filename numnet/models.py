@@ -118,7 +118,10 @@ class Sequential(Trainer):
         widths = [max(len(h), *(len(r[i]) for r in rows)) + 2
                   for i, h in enumerate(("Layer (type)", "Output Shape", "Param #"))]
         line_length = sum(widths)
-        row = lambda a, b, c: f"{a:<{widths[0]}}{b:<{widths[1]}}{c:>{widths[2] - 2}}"
+
+        def row(a, b, c):
+            return f"{a:<{widths[0]}}{b:<{widths[1]}}{c:>{widths[2] - 2}}"
+
         print_fn(f'Model: "{self.name}"')
         print_fn("_" * line_length)
         print_fn(row("Layer (type)", "Output Shape", "Param #"))

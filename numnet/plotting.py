@@ -14,7 +14,8 @@ from ._validation import fail
 from .files import atomic_write
 
 
-def plot_history(history, path: str | os.PathLike | None = None, *, metrics: list[str] | None = None):
+def plot_history(history, path: str | os.PathLike | None = None, *,
+                 metrics: list[str] | None = None):
     """Loss and metrics per epoch, training and validation, one panel per quantity.
 
     history: the History that fit returns, or its `.history` dict.

@@ -10,7 +10,6 @@ import numpy as np
 
 from .files import atomic_write
 
-
 # ---- model files ---------------------------------------------------------------------------------
 # One .npz (NumPy's zip of .npy arrays), written with atomic_write and read with
 # allow_pickle=False. The array "__numnet__" holds UTF-8 JSON: format, version, the model's
@@ -37,13 +36,15 @@ def _write_npz(path, header: dict, arrays: dict[str, np.ndarray]) -> None:
 def _read_npz(path, expected_format: str) -> tuple[dict, dict[str, np.ndarray]]:
     path = os.fspath(path)
     if not os.path.isfile(path):
-        raise FileNotFoundError(f"filepath must be an existing numnet file. Received: filepath={path!r}")
+        raise FileNotFoundError("filepath must be an existing numnet file. "
+                                f"Received: filepath={path!r}")
     try:
         with np.load(path, allow_pickle=False) as npz:
             arrays = {key: npz[key] for key in npz.files}
     except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile) as error:
         raise FileFormatError(f"{path} could not be read as a numnet file (truncated, corrupted, "
-                              f"or holding pickled objects, which numnet never loads): {error}") from None
+                              "or holding pickled objects, which numnet never loads): "
+                              f"{error}") from None
     if HEADER not in arrays or arrays[HEADER].dtype != np.uint8 or arrays[HEADER].ndim != 1:
         raise FileFormatError(f"{path} is not a numnet file: it has no {HEADER!r} header")
     try:
@@ -52,7 +53,8 @@ def _read_npz(path, expected_format: str) -> tuple[dict, dict[str, np.ndarray]]:
         raise FileFormatError(f"{path} has a damaged header: {error}") from None
     if not isinstance(header, dict) or header.get("format") != expected_format:
         found = header.get("format") if isinstance(header, dict) else type(header).__name__
-        raise FileFormatError(f"{path} must be a {expected_format!r} file. Received: format={found!r}")
+        raise FileFormatError(f"{path} must be a {expected_format!r} file. "
+                              f"Received: format={found!r}")
     if header.get("version") != VERSION:
         raise FileFormatError(f"{path} has format version {header.get('version')!r}; this numnet "
                               f"reads version {VERSION}")
@@ -75,7 +77,8 @@ def _weight_arrays(model) -> tuple[list[list], dict[str, np.ndarray]]:
 def _assign_weights(model, names: list, arrays: dict, path: str) -> None:
     """Copy arrays into the model's parameters, matched by position (layer names may differ,
     as for a freshly built identical model), after checking parameter names and shapes."""
-    expected = [(layer, key, param) for layer in model.layers for key, param in layer.params.items()]
+    expected = [(layer, key, param)
+                for layer in model.layers for key, param in layer.params.items()]
     if not isinstance(names, list) or len(names) != len(expected) or any(
             not isinstance(n, list) or len(n) != 3 or n[1] != key
             for n, (_, key, _) in zip(names, expected)):
@@ -199,7 +202,8 @@ def load_model(filepath, compile: bool = True):
         try:
             layers.append(LAYER_CLASSES[class_name].from_config(dict(layer_config)))
         except (TypeError, ValueError) as error:
-            raise FileFormatError(f"{path}: layer {index} ({class_name}) has a bad config: {error}") from None
+            raise FileFormatError(
+                f"{path}: layer {index} ({class_name}) has a bad config: {error}") from None
     _check_shapes_before_building(layers, config.get("input_shape"), header.get("weights"), path)
     model = Sequential(name=config.get("name"))
     saved_rng = _restore_rng(header.get("rng"), path)

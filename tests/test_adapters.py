@@ -8,8 +8,14 @@ import pytest
 
 import numnet
 from numnet import layers
-from numnet.training.adapters import (ArrayAdapter, GeneratorAdapter, SequenceAdapter,
-                                      adapter_for, is_batch_source, peek_inputs)
+from numnet.training.adapters import (
+    ArrayAdapter,
+    GeneratorAdapter,
+    SequenceAdapter,
+    adapter_for,
+    is_batch_source,
+    peek_inputs,
+)
 from numnet.training.inputs import InputChecks
 
 CHECKS = InputChecks((None, 1), (None, 1), numnet.losses.MeanSquaredError(), "float32")

@@ -10,6 +10,8 @@ import pytest
 import numnet
 from numnet import callbacks, layers
 
+from builders import classification_data, classifier
+
 
 class FakeModel:
     """Just what monitoring callbacks touch."""
@@ -107,12 +109,8 @@ def test_reduce_lr_on_plateau_with_cooldown_and_floor():
 
 
 def small_fit(tmp_path, callbacks_, epochs=3, **kwargs):
-    g = np.random.default_rng(0)
-    x = g.standard_normal((64, 6)).astype("float32")
-    y = numnet.utils.to_categorical(x[:, :2].argmax(1), 2)
-    model = numnet.Sequential([layers.Dense(8, activation="relu", input_shape=(6,)),
-                               layers.Dense(2, activation="softmax")])
-    model.compile(loss="categorical_crossentropy", optimizer="sgd", metrics=["accuracy"])
+    x, y = classification_data(n=64, width=6, classes=2)
+    model = classifier(width=6, classes=2, optimizer="sgd")
     history = model.fit(x, y, epochs=epochs, batch_size=16, validation_split=0.25, verbose=0,
                         callbacks=callbacks_, **kwargs)
     return model, history

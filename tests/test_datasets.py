@@ -74,7 +74,8 @@ def served_files(tmp_path_factory):
     (root / "corrupted.npz").write_bytes(buffer.getvalue())
     (root / "truncated.npz").write_bytes(good[: len(good) // 2])
 
-    handler = lambda *a, **kw: http.server.SimpleHTTPRequestHandler(*a, directory=str(root), **kw)
+    def handler(*a, **kw):
+        return http.server.SimpleHTTPRequestHandler(*a, directory=str(root), **kw)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.RequestHandlerClass.log_message = lambda *a: None
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -12,7 +12,6 @@ from numnet.ops.numba_ops import NumbaOps
 
 from gradcheck import gradients
 
-
 HEADS = {  # the layers before the first Dense, and the input's per-sample shape
     "none": ([], (30,)),
     "flatten": ([layers.Flatten], (6, 5)),

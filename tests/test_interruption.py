@@ -6,18 +6,15 @@ import pytest
 import numnet
 from numnet import _tensorboard, callbacks, layers
 
+from builders import classification_data, classifier
+
 
 def data():
-    g = np.random.default_rng(0)
-    x = g.standard_normal((64, 6)).astype("float32")
-    return x, numnet.utils.to_categorical(x[:, :2].argmax(1), 2)
+    return classification_data(n=64, width=6, classes=2)
 
 
 def model():
-    m = numnet.Sequential([layers.Dense(8, activation="relu", input_shape=(6,)),
-                           layers.Dropout(0.2), layers.Dense(2, activation="softmax")])
-    m.compile(loss="categorical_crossentropy", optimizer="rmsprop", metrics=["accuracy"])
-    return m
+    return classifier(width=6, classes=2, dropout=0.2)
 
 
 def test_ctrl_c_keeps_the_last_step_the_history_and_closes_the_logs(tmp_path):

@@ -5,20 +5,15 @@ import numpy as np
 import pytest
 
 import numnet
-from numnet import layers
+
+from builders import tutorial_model
 
 
 @pytest.mark.slow
 def test_tutorial_model_reaches_keras_accuracy(mnist):
     (x_train, y_train), (x_test, y_test) = mnist
     numnet.set_random_seed(0)
-    model = numnet.Sequential([
-        layers.Dense(256, activation="relu", input_shape=(784,)),
-        layers.Dropout(0.4),
-        layers.Dense(128, activation="relu"),
-        layers.Dropout(0.3),
-        layers.Dense(10, activation="softmax"),
-    ])
+    model = tutorial_model()
     model.compile(loss="categorical_crossentropy", optimizer=numnet.optimizers.RMSprop(),
                   metrics=["accuracy"])
     history = model.fit(x_train, numnet.utils.to_categorical(y_train, 10), epochs=30,

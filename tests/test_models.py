@@ -10,32 +10,17 @@ import pytest
 import numnet
 from numnet import layers
 
+from builders import classification_data, classifier, tutorial_model
 from gradcheck import directional_check, gradients, parameters
 
 
-def tutorial_model(dtype=None, dropout_seeds=(None, None)):
-    kw = {} if dtype is None else {"dtype": dtype}
-    return numnet.Sequential([
-        layers.Dense(256, activation="relu", input_shape=(784,), **kw),
-        layers.Dropout(0.4, seed=dropout_seeds[0], **kw),
-        layers.Dense(128, activation="relu", **kw),
-        layers.Dropout(0.3, seed=dropout_seeds[1], **kw),
-        layers.Dense(10, activation="softmax", **kw),
-    ])
-
-
 def small_data(rng, n=64, width=20, classes=3):
-    x = rng.standard_normal((n, width)).astype(np.float32)
-    return x, numnet.utils.to_categorical(x[:, :classes].argmax(axis=1), classes)
+    return classification_data(n, width, classes, seed=int(rng.integers(2**31)))
 
 
 def small_model(width=20, classes=3):
-    model = numnet.Sequential([layers.Dense(16, activation="relu", input_shape=(width,)),
-                               layers.Dropout(0.2),
-                               layers.Dense(classes, activation="softmax")])
-    model.compile(loss="categorical_crossentropy", optimizer=numnet.optimizers.RMSprop(0.01),
-                  metrics=["accuracy"])
-    return model
+    return classifier(width, classes, hidden=16, dropout=0.2,
+                      optimizer=numnet.optimizers.RMSprop(0.01))
 
 
 def test_summary_of_the_tutorial_model(capsys):

@@ -18,7 +18,8 @@ REFERENCE, FAST = NumpyOps(), NumbaOps()
 
 def arrays(dtype, seed=0):
     g = np.random.default_rng(seed)
-    a = lambda *shape: g.standard_normal(shape).astype(dtype)
+    def a(*shape):
+        return g.standard_normal(shape).astype(dtype)
     return g, a
 
 

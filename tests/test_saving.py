@@ -9,18 +9,15 @@ import pytest
 import numnet
 from numnet import layers, saving
 
+from builders import classification_data, classifier
+
 
 def data():
-    g = np.random.default_rng(0)
-    x = g.standard_normal((96, 10)).astype("float32")
-    return x, numnet.utils.to_categorical(x[:, :3].argmax(1), 3)
+    return classification_data(n=96, width=10, classes=3)
 
 
 def model(optimizer="adam"):
-    m = numnet.Sequential([layers.Dense(12, activation="relu", input_shape=(10,)),
-                           layers.Dropout(0.3), layers.Dense(3, activation="softmax")])
-    m.compile(loss="categorical_crossentropy", optimizer=optimizer, metrics=["accuracy"])
-    return m
+    return classifier(width=10, classes=3, hidden=12, dropout=0.3, optimizer=optimizer)
 
 
 def test_round_trip_predictions_are_bit_identical(tmp_path):

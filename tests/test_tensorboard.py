@@ -5,8 +5,9 @@ import os
 import numpy as np
 import pytest
 
-import numnet
-from numnet import _tensorboard, callbacks, layers
+from numnet import _tensorboard, callbacks
+
+from builders import classification_data, classifier
 
 
 def test_crc32c_known_answers():
@@ -23,12 +24,8 @@ def test_event_round_trip():
 
 
 def train_with_tensorboard(log_dir, epochs=4, **kwargs):
-    g = np.random.default_rng(0)
-    x = g.standard_normal((64, 5)).astype("float32")
-    y = numnet.utils.to_categorical(x[:, :3].argmax(1), 3)
-    model = numnet.Sequential([layers.Dense(8, activation="relu", input_shape=(5,)),
-                               layers.Dense(3, activation="softmax")])
-    model.compile(loss="categorical_crossentropy", optimizer="rmsprop", metrics=["accuracy"])
+    x, y = classification_data(n=64, width=5, classes=3)
+    model = classifier(width=5, classes=3)
     history = model.fit(x, y, epochs=epochs, batch_size=16, validation_split=0.25, verbose=0,
                         callbacks=[callbacks.TensorBoard(str(log_dir), **kwargs)])
     return history

@@ -2,8 +2,8 @@
 nothing in a file is ever imported, evaluated or unpickled."""
 
 import io
-import re
 import json
+import re
 import zipfile
 
 import numpy as np

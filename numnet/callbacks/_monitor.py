@@ -15,7 +15,8 @@ class Monitor:
     names, min otherwise) with a margin: `current` improves on `best` when it is better by more
     than `min_delta`."""
 
-    def __init__(self, owner: str, monitor: str, mode: str = "auto", min_delta: float = 0.0) -> None:
+    def __init__(self, owner: str, monitor: str, mode: str = "auto",
+                 min_delta: float = 0.0) -> None:
         if not isinstance(monitor, str) or not monitor:
             raise TypeError(f"monitor must be the name of a logged value such as 'val_loss'. "
                             f"Received: monitor={monitor!r}")

@@ -20,7 +20,8 @@ class CSVLogger(Callback):
     run leaves at most one torn last line.
     """
 
-    def __init__(self, filename: str | os.PathLike, separator: str = ",", append: bool = False) -> None:
+    def __init__(self, filename: str | os.PathLike, separator: str = ",",
+                 append: bool = False) -> None:
         super().__init__()
         if not isinstance(filename, (str, os.PathLike)):
             fail("filename", "a path string", filename, TypeError)

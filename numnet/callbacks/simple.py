@@ -58,7 +58,8 @@ class LearningRateScheduler(Callback):
         optimizer = self.model.optimizer
         lr = (self.schedule(epoch, float(optimizer.learning_rate)) if self._takes_lr
               else self.schedule(epoch))
-        if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr) or lr <= 0:
+        if (isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr)
+                or lr <= 0):
             raise ValueError(f"The schedule of LearningRateScheduler must return a positive "
                              f"float. Received: {lr!r} at epoch {epoch}")
         optimizer.learning_rate = float(lr)

@@ -20,7 +20,8 @@ class TensorBoard(Callback):
     name), so several runs may share one log_dir.
     """
 
-    def __init__(self, log_dir: str | os.PathLike = "logs", update_freq: str | int = "epoch") -> None:
+    def __init__(self, log_dir: str | os.PathLike = "logs",
+                 update_freq: str | int = "epoch") -> None:
         super().__init__()
         if not isinstance(log_dir, (str, os.PathLike)):
             fail("log_dir", "a path string", log_dir, TypeError)

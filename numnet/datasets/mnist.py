@@ -28,7 +28,8 @@ BUNDLED = Path(__file__).with_name("data") / "mnist.npz"
 
 # SHA-256 of np.ascontiguousarray(a).tobytes(): holds whatever container the arrays come in.
 EXPECTED = {
-    "x_train": ((60000, 28, 28), "741c988805d008ac6e4c904b69001ba184c24b2c540a4ef403f4c71b676cf757"),
+    "x_train": ((60000, 28, 28),
+                "741c988805d008ac6e4c904b69001ba184c24b2c540a4ef403f4c71b676cf757"),
     "y_train": ((60000,), "1feba77c54802fa5339a11837ea4b2866434b83314ec45192930f1df69120c13"),
     "x_test": ((10000, 28, 28), "6d87418db22cc8025d05968bec9bd5c3932904b23485740db143a061a2c9d161"),
     "y_test": ((10000,), "ddeff807876a9661a1110d45c266c86239a3a1b7d37da0c3716a7a683c852ff5"),
@@ -104,7 +105,8 @@ def _read(source: Path) -> dict[str, np.ndarray]:
             return {key: npz[key] for key in EXPECTED}
     except DataVerificationError:
         raise
-    except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile) as error:  # truncated, pickled
+    # truncated, pickled or otherwise not a plain npz
+    except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile) as error:
         raise DataVerificationError(f"{source} could not be read as an npz file: {error}") from None
 
 

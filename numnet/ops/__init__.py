@@ -26,9 +26,4 @@ def get_ops(name: str | None = None) -> NumpyOps:
     return ops
 
 
-def set_backend(name: str) -> None:
-    """Same as `numnet.config.set_backend`."""
-    config.set_backend(name)
-
-
-__all__ = ["NumpyOps", "get_ops", "set_backend"]
+__all__ = ["NumpyOps", "get_ops"]

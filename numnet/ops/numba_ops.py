@@ -211,7 +211,8 @@ class NumbaOps(NumpyOps):
         mask = self.dense_block_forward(x[:, :2] @ np.ones((2, 2), dtype), np.ones((2, 3), dtype),
                                         np.zeros(3, dtype), True, 1, 0.5, out)
         self.dense_block_backward(out, x[:, :2], np.ones((2, 3), dtype), mask,
-                                  np.empty((2, 3), dtype), np.empty(3, dtype), np.empty((2, 2), dtype))
+                                  np.empty((2, 3), dtype), np.empty(3, dtype),
+                                  np.empty((2, 2), dtype))
         self.softmax_crossentropy_forward(np.ones((2, 3), dtype), np.eye(2, 3, dtype=dtype), 1e-7)
 
     def relu_backward(self, dy, y):

@@ -17,7 +17,8 @@ class NumpyOps:
     name = "numpy"
 
     # ---- Dense: y = x W + b ------------------------------------------------------------------
-    def dense_forward(self, x: np.ndarray, kernel: np.ndarray, bias: np.ndarray | None) -> np.ndarray:
+    def dense_forward(self, x: np.ndarray, kernel: np.ndarray,
+                      bias: np.ndarray | None) -> np.ndarray:
         """(n, in) @ (in, units) + (units,) -> (n, units)."""
         z = x @ kernel
         if bias is not None:
@@ -110,7 +111,8 @@ class NumpyOps:
         keep = (self.splitmix64(key, int(np.prod(shape))) >> np.uint64(32)) >= threshold
         return keep.reshape(shape).astype(dtype) * np.array(1 / (1 - rate), dtype=dtype)
 
-    def dropout_forward(self, x: np.ndarray, key: int, rate: float) -> tuple[np.ndarray, np.ndarray]:
+    def dropout_forward(self, x: np.ndarray, key: int,
+                        rate: float) -> tuple[np.ndarray, np.ndarray]:
         """y = x · mask. Returns (y, mask); backward needs the mask."""
         mask = self.dropout_mask(key, x.shape, rate, x.dtype)
         return x * mask, mask
@@ -162,12 +164,14 @@ class NumpyOps:
             self.softmax_crossentropy_grad(y_true, z)
 
     # ---- Losses: mean over the batch of a per-sample loss; value beside gradient --------------
-    def categorical_crossentropy(self, y_true: np.ndarray, y_pred: np.ndarray, epsilon: float) -> np.ndarray:
-        """Per-sample loss -Σ_k t_k log q_k, q = clip(p / Σ p, ε, 1 - ε) (Keras semantics). -> (n,)"""
+    def categorical_crossentropy(self, y_true: np.ndarray, y_pred: np.ndarray,
+                                 epsilon: float) -> np.ndarray:
+        """Per-sample loss -Σ_k t_k log q_k, q = clip(p / Σ p, ε, 1 - ε) (Keras). -> (n,)"""
         q = np.clip(y_pred / y_pred.sum(axis=-1, keepdims=True), epsilon, 1 - epsilon)
         return -(y_true * np.log(q)).sum(axis=-1)
 
-    def categorical_crossentropy_grad(self, y_true: np.ndarray, y_pred: np.ndarray, epsilon: float) -> np.ndarray:
+    def categorical_crossentropy_grad(self, y_true: np.ndarray, y_pred: np.ndarray,
+                                      epsilon: float) -> np.ndarray:
         """d(mean loss)/dp through the renormalisation and the clip.
 
         q = p/s (s = Σ p), g = dL/dq = -t/q / n where q is not clipped (0 where it is);
@@ -177,7 +181,8 @@ class NumpyOps:
         s = y_pred.sum(axis=-1, keepdims=True)
         q = y_pred / s
         inside = (q > epsilon) & (q < 1 - epsilon)
-        g = np.where(inside, -y_true / np.clip(q, epsilon, 1 - epsilon), 0).astype(y_pred.dtype) / y_pred.dtype.type(n)
+        g = np.where(inside, -y_true / np.clip(q, epsilon, 1 - epsilon), 0).astype(y_pred.dtype)
+        g /= y_pred.dtype.type(n)
         return (g - (g * q).sum(axis=-1, keepdims=True)) / s
 
     def softmax_crossentropy_grad(self, y_true: np.ndarray, probs: np.ndarray) -> np.ndarray:
@@ -192,13 +197,15 @@ class NumpyOps:
         """d(mean loss)/dp = 2 (p - t) / (n · features)."""
         return (y_pred - y_true) * y_pred.dtype.type(2 / y_pred.size)
 
-    def binary_crossentropy(self, y_true: np.ndarray, y_pred: np.ndarray, epsilon: float) -> np.ndarray:
+    def binary_crossentropy(self, y_true: np.ndarray, y_pred: np.ndarray,
+                            epsilon: float) -> np.ndarray:
         """Per-sample mean over outputs of -[t log p + (1-t) log(1-p)], p clipped to [ε, 1-ε]."""
         p = np.clip(y_pred, epsilon, 1 - epsilon)
         loss = -(y_true * np.log(p) + (1 - y_true) * np.log(1 - p))
         return loss.reshape(len(y_pred), -1).mean(axis=-1)
 
-    def binary_crossentropy_grad(self, y_true: np.ndarray, y_pred: np.ndarray, epsilon: float) -> np.ndarray:
+    def binary_crossentropy_grad(self, y_true: np.ndarray, y_pred: np.ndarray,
+                                 epsilon: float) -> np.ndarray:
         """dL/dp = (p - t) / (p (1 - p)) / size where p is not clipped, else 0."""
         p = np.clip(y_pred, epsilon, 1 - epsilon)
         inside = (y_pred > epsilon) & (y_pred < 1 - epsilon)

@@ -13,9 +13,16 @@ import time
 
 import numpy as np
 
-from .. import losses, metrics as metrics_module, optimizers
-from .._validation import (check_array, check_fraction, check_nonnegative_int,
-                           check_optional_positive_int, check_positive_int, fail)
+from .. import losses, optimizers
+from .. import metrics as metrics_module
+from .._validation import (
+    check_array,
+    check_fraction,
+    check_nonnegative_int,
+    check_optional_positive_int,
+    check_positive_int,
+    fail,
+)
 from ..callbacks import CallbackList, History
 from ..callbacks.progbar import summary_line
 from ..ops import get_ops
