@@ -103,24 +103,40 @@ def test_predict_is_float32_deterministic_and_batch_independent(rng):
 
 
 @pytest.mark.parametrize("backend", ["numpy", "numba"])
-def test_float32_through_a_whole_training_step(rng, backend):
+def test_float32_through_a_whole_training_step(rng, backend, monkeypatch):
+    """Every activation, gradient and optimizer slot stays float32, on the layer path (NumPy)
+    and on the fused blocks (Numba), even for float64 inputs."""
     numnet.config.set_backend(backend)
     x, y = small_data(rng)
     model = small_model()
     model.fit(x.astype(np.float64), y, epochs=1, verbose=0)  # float64 input is cast
     seen = []
-    for layer in model.layers:
-        original = layer.forward
+    if backend == "numpy":
+        for layer in model.layers:
+            def spy(x, training=False, _forward=layer.forward):
+                out = _forward(x, training)
+                seen.append(out.dtype)
+                return out
+            monkeypatch.setattr(layer, "forward", spy)
+    else:  # the Numba backend runs fused blocks instead of layer.forward
+        ops = numnet.ops.get_ops()
+        block_forward, head = ops.dense_block_forward, ops.softmax_crossentropy_forward
 
-        def spy(x, training=False, _f=original):
-            out = _f(x, training)
-            seen.append(out.dtype)
-            return out
-        layer.forward = spy
-    assert model.compute_gradients(x, y)[1].dtype == np.float32
+        def block_spy(*args):  # the block's output is its last argument
+            seen.append(args[-1].dtype)
+            return block_forward(*args)
+
+        def head_spy(*args):  # -> (probabilities, per-sample loss, dL/dz)
+            result = head(*args)
+            seen.append(result[0].dtype)
+            return result
+
+        monkeypatch.setattr(ops, "dense_block_forward", block_spy)
+        monkeypatch.setattr(ops, "softmax_crossentropy_forward", head_spy)
+    assert model.compute_gradients(x.astype(np.float64), y)[1].dtype == np.float32
     model.train_step(x, y)
-    if backend == "numpy":  # the Numba backend runs fused blocks instead of layer.forward
-        assert set(seen) == {np.dtype("float32")} and len(seen) == 6
+    # per step: 3 layers (Dense, Dropout, Dense) or 2 blocks and the softmax/cross-entropy head
+    assert set(seen) == {np.dtype("float32")} and len(seen) == 6
     params, grads = parameters(model), gradients(model)
     assert {p.dtype for p in params} | {g.dtype for g in grads} == {np.dtype("float32")}
     assert {s.dtype for slots in model.optimizer.slots for s in slots.values()} == {np.dtype("float32")}

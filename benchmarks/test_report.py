@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-REPORT = Path(__file__).parents[1] / "benchmarks" / "report.py"
+REPORT = Path(__file__).parent / "report.py"
 
 
 def bench(name, group, median, **extra_info):
