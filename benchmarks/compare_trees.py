@@ -1,0 +1,90 @@
+"""Race two numnet source trees (say, before and after a change) on the tutorial's epoch.
+
+    python benchmarks/compare_trees.py OLD_TREE NEW_TREE [--rounds 10] [--threads 2]
+
+Every round runs one fresh process per tree, in turn: each loads MNIST, builds the tutorial
+model (seed 0, Numba backend), trains one untimed epoch (JIT caches, buffers), then times one
+epoch of fit(batch_size=128, validation_split=0.2) and checks its validation accuracy. A burst
+of load from another tenant of a shared machine then hits both trees of a round alike; the
+result is the median and quartiles of the per-round ratio NEW / OLD.
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+
+EPOCH = """
+import time, numpy as np, numnet
+from numnet import layers
+(x, y), _ = numnet.datasets.mnist.load_data()
+x = x.reshape(len(x), 784).astype("float32") / 255
+y = numnet.utils.to_categorical(y, 10)
+numnet.config.set_backend("numba")
+numnet.set_random_seed(0)
+model = numnet.Sequential([layers.Dense(256, activation="relu", input_shape=(784,)),
+                           layers.Dropout(0.4), layers.Dense(128, activation="relu"),
+                           layers.Dropout(0.3), layers.Dense(10, activation="softmax")])
+model.compile(loss="categorical_crossentropy", optimizer=numnet.optimizers.RMSprop(),
+              metrics=["accuracy"])
+model.fit(x, y, epochs=1, batch_size=128, validation_split=0.2, verbose=0)
+start = time.perf_counter()
+history = model.fit(x, y, epochs=1, batch_size=128, validation_split=0.2, verbose=0)
+seconds = time.perf_counter() - start
+assert history.history["val_accuracy"][-1] > 0.95, history.history
+print(seconds)
+"""
+
+
+def epoch_seconds(tree: str, threads: int) -> float:
+    env = {**os.environ, "PYTHONPATH": os.path.abspath(tree),
+           **{v: str(threads) for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")}}
+    out = subprocess.run([sys.executable, "-c", EPOCH], env=env, capture_output=True,
+                         text=True, check=True, cwd=os.path.abspath(tree)).stdout
+    return float(out.split()[-1])
+
+
+def host() -> str:
+    """lscpu's model name and the BLAS kernel NumPy runs (threadpoolctl, when installed)."""
+    model = "unknown CPU"
+    try:
+        for line in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines():
+            if line.startswith("Model name:"):
+                model = line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    try:
+        import numpy  # noqa: F401  (loads the BLAS threadpoolctl reports)
+        from threadpoolctl import threadpool_info
+
+        blas = [f"{p['internal_api']} {p.get('architecture')}" for p in threadpool_info()
+                if p["user_api"] == "blas"]
+    except ImportError:
+        blas = ["BLAS unknown (threadpoolctl not installed)"]
+    return f"{model}; {', '.join(blas)}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("old")
+    parser.add_argument("new")
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    print(f"host: {host()}; {args.threads} threads")
+    times: dict[str, list[float]] = {"old": [], "new": []}
+    for round_ in range(args.rounds):
+        for name in ("old", "new"):
+            times[name].append(epoch_seconds(getattr(args, name), args.threads))
+        print(f"round {round_ + 1}: old {times['old'][-1]:.3f} s, new {times['new'][-1]:.3f} s")
+    ratios = [new / old for old, new in zip(times["old"], times["new"], strict=True)]
+    low, median, high = statistics.quantiles(ratios, n=4)
+    print(f"median epoch: old {statistics.median(times['old']):.3f} s, "
+          f"new {statistics.median(times['new']):.3f} s")
+    print(f"new / old per round: median {statistics.median(ratios):.3f} "
+          f"(middle half {low:.3f}-{high:.3f})")
+
+
+if __name__ == "__main__":
+    main()
