@@ -79,11 +79,13 @@ def main() -> None:
             times[name].append(epoch_seconds(getattr(args, name), args.threads))
         print(f"round {round_ + 1}: old {times['old'][-1]:.3f} s, new {times['new'][-1]:.3f} s")
     ratios = [new / old for old, new in zip(times["old"], times["new"], strict=True)]
-    low, median, high = statistics.quantiles(ratios, n=4)
     print(f"median epoch: old {statistics.median(times['old']):.3f} s, "
           f"new {statistics.median(times['new']):.3f} s")
-    print(f"new / old per round: median {statistics.median(ratios):.3f} "
-          f"(middle half {low:.3f}-{high:.3f})")
+    spread = ""
+    if len(ratios) > 1:
+        low, _, high = statistics.quantiles(ratios, n=4)
+        spread = f" (middle half {low:.3f}-{high:.3f})"
+    print(f"new / old per round: median {statistics.median(ratios):.3f}{spread}")
 
 
 if __name__ == "__main__":
