@@ -173,5 +173,6 @@ class Sequential(Trainer):
 
 
 def load_model(filepath, compile: bool = True) -> Sequential:
-    """Load a model saved with model.save (see numnet.saving.load_model)."""
-    return saving.load_model(filepath, compile=compile)
+    """Load a model saved with model.save: architecture, weights, compile settings, optimizer
+    state and random generators, so that fit(initial_epoch=...) continues exactly."""
+    return saving.load_model(filepath, Sequential, compile=compile)

@@ -177,13 +177,13 @@ def _check_shapes_before_building(layers, input_shape, names, path: str) -> None
                               f"file lists {stored!r:.200}")
 
 
-def load_model(filepath, compile: bool = True):
-    """Rebuild a model written by `model.save`: predictions equal the original's bit for bit,
-    and fit(initial_epoch=...) continues where it stopped. Only numnet's own layer classes are
+def load_model(filepath, model_type, compile: bool = True):
+    """Rebuild a model written by `model.save` as a `model_type` (numnet.Sequential; use
+    numnet.load_model): predictions equal the original's bit for bit, and
+    fit(initial_epoch=...) continues where it stopped. Only numnet's own layer classes are
     accepted; nothing in the file is imported, evaluated or unpickled."""
     from . import losses, optimizers
     from .layers import LAYER_CLASSES
-    from .models import Sequential
 
     path = os.fspath(filepath)
     header, arrays = _read_npz(path, MODEL_FORMAT)
@@ -205,7 +205,7 @@ def load_model(filepath, compile: bool = True):
             raise FileFormatError(
                 f"{path}: layer {index} ({class_name}) has a bad config: {error}") from None
     _check_shapes_before_building(layers, config.get("input_shape"), header.get("weights"), path)
-    model = Sequential(name=config.get("name"))
+    model = model_type(name=config.get("name"))
     saved_rng = _restore_rng(header.get("rng"), path)
     model.rng = np.random.default_rng()  # consumed by the initializers while rebuilding
     for layer in layers:
