@@ -127,7 +127,9 @@ class Trainer:
             steps_per_epoch), or a numnet.data.Sequence.
         validation_split: the LAST fraction of the rows, taken before shuffling (as Keras).
         validation_data: (x_val, y_val), or a batch source like x (with validation_steps).
-        on_nonfinite: "stop" (default), "raise" or "skip": see NonFinitePolicy.
+        on_nonfinite: a step whose loss or gradient is NaN/inf is never applied; then "stop"
+            (default) ends training with a warning, "raise" raises FloatingPointError, "skip"
+            goes on with the next batch. The History of the completed epochs is kept.
         """
         self._require_compiled("fit")
         batch_size = check_positive_int("batch_size", 32 if batch_size is None else batch_size)
