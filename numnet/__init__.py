@@ -2,19 +2,20 @@
 scratch in NumPy, with Numba kernels for speed. No deep-learning framework inside."""
 
 from . import (
-               callbacks,
-               config,
-               data,
-               datasets,
-               initializers,
-               layers,
-               losses,
-               metrics,
-               models,
-               ops,
-               optimizers,
-               saving,
-               utils,
+    callbacks,
+    config,
+    data,
+    datasets,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    models,
+    ops,
+    optimizers,
+    saving,
+    training,
+    utils,
 )
 from .config import set_random_seed
 from .models import Sequential, load_model
@@ -25,5 +26,5 @@ __version__ = "0.1.0"
 __all__ = [
     "Sequential", "callbacks", "config", "data", "datasets", "initializers", "layers",
     "load_model", "losses", "metrics", "models", "ops", "optimizers", "plot_history", "saving",
-    "set_random_seed", "utils", "__version__",
+    "set_random_seed", "training", "utils", "__version__",
 ]

@@ -105,3 +105,37 @@ def test_gradients_are_overwritten_not_accumulated(case):
     layer.backward(dy)
     for key in first:
         np.testing.assert_array_equal(layer.grads[key], first[key])
+
+
+WITH_PARAMETERS = [case for case in CASES if make(case)[0].params]
+WITH_ACTIVATION = [case for case in CASES if make(case)[0].output_activation() is not None]
+
+
+@pytest.mark.parametrize("case", WITH_PARAMETERS)
+def test_layers_with_parameters_can_skip_the_input_gradient(case):
+    """A model's first trainable layer is called with need_dx=False: same grads, no dx."""
+    layer, x = make(case, dtype="float64")
+    dy = np.random.default_rng(7).standard_normal(layer.forward(x).shape)
+    layer.forward(x, training=True)
+    layer.backward(dy)
+    grads = {key: g.copy() for key, g in layer.grads.items()}
+    layer.forward(x, training=True)
+    assert layer.backward(dy, need_dx=False) is None
+    for key, grad in grads.items():
+        np.testing.assert_array_equal(layer.grads[key], grad)
+
+
+@pytest.mark.parametrize("case", WITH_ACTIVATION)
+def test_backward_from_logits_skips_exactly_the_output_activation(case):
+    """For y = activation(z): backward_from_logits(dL/dz) == backward(dL/dy)."""
+    layer, x = make(case, dtype="float64")
+    activation = layer.output_activation()
+    dy = np.random.default_rng(7).standard_normal(layer.forward(x).shape)
+    layer.forward(x, training=True)
+    expected = layer.backward(dy)
+    grads = {key: g.copy() for key, g in layer.grads.items()}
+    layer.forward(x, training=True)  # the activation's own cache, from the same z
+    dz = activation.backward(dy)
+    np.testing.assert_allclose(layer.backward_from_logits(dz), expected, rtol=1e-12, atol=1e-14)
+    for key, grad in grads.items():
+        np.testing.assert_allclose(layer.grads[key], grad, rtol=1e-12, atol=1e-14)
