@@ -120,14 +120,15 @@ def is_batch_source(x) -> bool:
 def adapter_for(x, y, checks: InputChecks, *, name: str, batch_size: int,
                 steps: int | None = None, shuffle: bool = False,
                 rng: np.random.Generator | None = None, targets: bool = True,
-                steps_argument: str = "steps_per_epoch"):
-    """The adapter for data `x` (with targets `y` when x is an array), checked by `checks`.
-    `targets=False` (predict): batches yield x only, and a generator may run out early."""
+                steps_argument: str = "steps_per_epoch", names: tuple[str, str] = ("x", "y")):
+    """The adapter for data `x` (with targets `y` when x is an array), checked by `checks`;
+    errors call the arrays `names`. `targets=False` (predict): batches yield x only, and a
+    generator may run out early."""
     if not is_batch_source(x):
         if targets:
-            x, y = checks.pair(x, y)
+            x, y = checks.pair(x, y, *names)
         else:
-            x, y = checks.inputs(x), None
+            x, y = checks.inputs(x, names[0]), None
         return ArrayAdapter(x, y, batch_size, steps, shuffle, rng)
     if y is not None and targets:
         raise ValueError(f"y must be None when x is a generator, function or Sequence (it "

@@ -26,7 +26,7 @@ from .._validation import (
 from ..callbacks import CallbackList, History
 from ..callbacks.progbar import summary_line
 from ..ops import get_ops
-from .adapters import ArrayAdapter, adapter_for, is_batch_source, peek_inputs
+from .adapters import adapter_for, is_batch_source, peek_inputs
 from .inputs import InputChecks
 from .nonfinite import NonFinitePolicy
 from .step import Step
@@ -105,12 +105,13 @@ class Trainer:
         return InputChecks(self.input_shape, self.output_shape, self.loss, self.dtype), x
 
     def _adapter(self, x, y, name: str, batch_size: int, steps: int | None = None,
-                 shuffle: bool = False, targets: bool = True, steps_argument: str = "steps"):
+                 shuffle: bool = False, targets: bool = True, steps_argument: str = "steps",
+                 names: tuple[str, str] = ("x", "y")):
         """The adapter for x (and y): see numnet.training.adapters."""
         checks, x = self._input_checks(x)
         return adapter_for(x, y, checks, name=name, batch_size=batch_size, steps=steps,
                            shuffle=shuffle, rng=self.rng, targets=targets,
-                           steps_argument=steps_argument)
+                           steps_argument=steps_argument, names=names)
 
     # ---- fit ---------------------------------------------------------------------------------
     def fit(self, x=None, y=None, batch_size: int | None = None, epochs: int = 1,
@@ -197,16 +198,14 @@ class Trainer:
         return _results(running)
 
     def _validation_adapter(self, validation_data, steps: int | None, batch_size: int):
-        if is_batch_source(validation_data):
-            return self._adapter(validation_data, None, "validation", batch_size, steps,
-                                 steps_argument="validation_steps")
-        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-            fail("validation_data", "a tuple (x_val, y_val) or a generator", validation_data,
-                 TypeError)
-        checks, _ = self._input_checks(validation_data[0])
-        x, y = checks.pair(*validation_data, x_name="validation_data[0]",
-                           y_name="validation_data[1]")
-        return ArrayAdapter(x, y, batch_size, steps)
+        x, y, names = validation_data, None, ("x", "y")
+        if not is_batch_source(validation_data):
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+                fail("validation_data", "a tuple (x_val, y_val) or a generator",
+                     validation_data, TypeError)
+            (x, y), names = validation_data, ("validation_data[0]", "validation_data[1]")
+        return self._adapter(x, y, "validation", batch_size, steps, names=names,
+                             steps_argument="validation_steps")
 
     def fit_generator(self, generator, steps_per_epoch: int | None = None, epochs: int = 1,
                       verbose="auto", callbacks=None, validation_data=None,
