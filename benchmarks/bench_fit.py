@@ -145,7 +145,7 @@ def _ops_loop_epoch(mnist):
             m2 = ops.dense_block_forward(outs[0], kernels[1], biases[1], True,
                                          g.bit_generator.random_raw(), 0.3, outs[1])
             ops.dense_block_forward(outs[1], kernels[2], biases[2], False, 0, 0.0, outs[2])
-            _, _, dz = ops.softmax_crossentropy_forward(outs[2], yb, 1e-7)
+            _, _, dz = ops.softmax_crossentropy_forward(outs[2], yb)
             ops.dense_block_backward(dz, outs[1], kernels[2], None, grad_kernels[2],
                                      grad_biases[2], dxs[1])
             ops.dense_block_backward(dxs[1], outs[0], kernels[1], m2, grad_kernels[1],

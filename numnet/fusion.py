@@ -47,6 +47,7 @@ class FusedStack:
         self.rescaling = rescaling
         self.dtype = np.dtype(dtype)  # the model's: its first layer's, as Sequential casts to
         self.loss = loss
+        self.activation = blocks[-1].dense.activation  # Softmax
         self._buffers: dict[int, tuple[list[np.ndarray], np.ndarray | None]] = {}
         self._cache: tuple | None = None  # (block inputs, masks, dL/dz) of the last forward
 
@@ -113,8 +114,7 @@ class FusedStack:
         z = buffers[-2]
         ops.dense_block_forward(inputs[-1], last.params["kernel"], last.params.get("bias"),
                                 False, 0, 0.0, z)
-        p, per_sample, dz = ops.softmax_crossentropy_forward(
-            z, self.loss.dense_targets(y, z), self.loss.epsilon)
+        p, per_sample, dz = ops.softmax_crossentropy_forward(z, self.loss.dense_targets(y, z))
         self._cache = (inputs, masks, dz)
         return losses.batch_mean(per_sample), p
 
@@ -130,12 +130,16 @@ class FusedStack:
                                      dense.grads["kernel"], dense.grads.get("bias"), dx_out)
             dy = dx_out
 
-    def predict(self, ops: NumpyOps, x: np.ndarray) -> np.ndarray:
-        """Inference (no dropout) -> probabilities (n, classes), a new array."""
+    def forward(self, ops: NumpyOps, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Inference (no dropout) -> (probabilities, logits), both (n, classes), new arrays."""
         h = self._input(ops, x)
         for block in self.blocks:
             out = np.empty((len(h), block.dense.units), h.dtype)
             ops.dense_block_forward(h, block.dense.params["kernel"],
                                     block.dense.params.get("bias"), block.relu, 0, 0.0, out)
             h = out
-        return ops.softmax(h)
+        return ops.softmax(h), h
+
+    def predict(self, ops: NumpyOps, x: np.ndarray) -> np.ndarray:
+        """Inference (no dropout) -> probabilities (n, classes), a new array."""
+        return self.forward(ops, x)[0]

@@ -1,27 +1,35 @@
-"""Losses: each gives the batch-mean loss and its gradient dL/dy_pred side by side.
+"""Losses: each gives the per-sample loss and its gradient dL/dy_pred side by side.
 
 The maths lives in numnet.ops (value and gradient are adjacent there too); a loss object adds
-Keras's names and arguments and checks that targets fit the model's output.
+Keras's names and arguments and checks that targets fit the model's output. As in Keras, the
+cross-entropies of a softmax or sigmoid output are computed from its logits (`output_per_sample`,
+`logits_gradient`): exact where clipping the probabilities would cap the loss and stop the
+gradient. The functions at the end (`categorical_crossentropy`, ...) are Keras's per-sample
+loss functions.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ._validation import check_array, fail
-from .layers.activation import Softmax
+from ._validation import check_array, check_fraction, fail
+from .layers.activation import Sigmoid, Softmax
 from .ops import get_ops
 
 
 def batch_mean(values: np.ndarray) -> float:
-    """The mean of per-sample values (n,) as a Python float: np.mean's answer without its
-    Python-level overhead (~10 µs), which several calls per training step would pay."""
-    return float(np.add.reduce(values)) / len(values)
+    """The mean of all values (per sample (n,) or per element) as a Python float: np.mean's
+    answer without its Python-level overhead (~10 µs), which several calls per step would pay."""
+    return float(np.add.reduce(values, axis=None)) / values.size
 
 
 class Loss:
-    """Base class: `per_sample(t, p)` -> (n,), `__call__` -> mean, `gradient` -> dL/dp, and
-    `logits_gradient` -> dL/dz when p = activation(z) and the loss has a shortcut for it."""
+    """Base class: `per_sample(t, p)` -> (n,), `__call__` -> mean, `gradient` -> dL/dp.
+
+    A loss with a form for the model's output activation (cross-entropy for softmax or
+    sigmoid) also gives `logits_per_sample(t, z, activation)` and `logits_gradient`, which
+    `output_per_sample` and the training step use.
+    """
 
     name = "loss"
 
@@ -35,14 +43,31 @@ class Loss:
         """d(mean loss)/d(y_pred), same shape and dtype as y_pred."""
         raise NotImplementedError
 
+    def logits_per_sample(self, y_true: np.ndarray, z: np.ndarray,
+                          activation) -> np.ndarray | None:
+        """The per-sample loss of y_pred = activation(z) computed from the logits z, when this
+        loss has such a form for `activation` (None otherwise)."""
+        return None
+
     def logits_gradient(self, y_true: np.ndarray, y_pred: np.ndarray,
                         activation) -> np.ndarray | None:
         """d(mean loss)/dz for y_pred = activation(z), when this loss has a shortcut that
         skips the activation's backward (None otherwise: use `gradient`)."""
         return None
 
+    def output_per_sample(self, y_true: np.ndarray, y_pred: np.ndarray,
+                          logits: np.ndarray | None, activation) -> np.ndarray:
+        """The per-sample loss of a model's output y_pred = activation(logits): from the
+        logits where this loss has a form for the activation (as Keras does), else from y_pred."""
+        if logits is not None:
+            values = self.logits_per_sample(y_true, logits, activation)
+            if values is not None:
+                return values
+        return self.per_sample(y_true, y_pred)
+
     def dense_targets(self, y_true: np.ndarray, like: np.ndarray) -> np.ndarray:
-        """The targets as an array shaped like the predictions `like` (sparse labels one-hot)."""
+        """The targets as the loss uses them, shaped like the predictions `like` (sparse labels
+        one-hot, label smoothing applied)."""
         return y_true
 
     def prepare_targets(self, y: object, output_shape: tuple, dtype: str,
@@ -65,33 +90,51 @@ class Loss:
         return f"{type(self).__name__}({args})"
 
 
+def _check_bool(name: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        fail(name, "True or False", value, TypeError)
+    return value
+
+
 class CategoricalCrossentropy(Loss):
     """-Σ_k t_k log p_k for one-hot (or soft) targets t of shape (n, classes).
 
-    Keras semantics: predictions are renormalised to sum to 1 and clipped to [1e-7, 1 - 1e-7].
-    With from_logits=True, y_pred are logits and the loss is logsumexp(z) - Σ t z.
+    Keras semantics: probabilities are renormalised to sum to 1 and clipped to
+    [1e-7, 1 - 1e-7]; the output of a softmax layer is scored from its logits instead, and
+    with from_logits=True y_pred are logits: the loss is Σ t (logsumexp(z) - z).
+    label_smoothing: t -> t (1 - s) + s / classes.
     """
 
     name = "categorical_crossentropy"
     epsilon = 1e-7
 
-    def __init__(self, from_logits: bool = False) -> None:
-        if not isinstance(from_logits, bool):
-            fail("from_logits", "True or False", from_logits, TypeError)
-        self.from_logits = from_logits
+    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0) -> None:
+        self.from_logits = _check_bool("from_logits", from_logits)
+        self.label_smoothing = check_fraction("label_smoothing", label_smoothing,
+                                              inclusive_high=True)
+
+    def dense_targets(self, y_true, like):
+        if not self.label_smoothing:
+            return y_true
+        s = like.dtype.type(self.label_smoothing)
+        return y_true * (1 - s) + s / like.dtype.type(like.shape[-1])
 
     def per_sample(self, y_true, y_pred):
-        ops = get_ops()
+        ops, t = get_ops(), self.dense_targets(y_true, y_pred)
         if self.from_logits:
-            z = y_pred - y_pred.max(axis=-1, keepdims=True)
-            return np.log(np.exp(z).sum(axis=-1)) - (y_true * z).sum(axis=-1)
-        return ops.categorical_crossentropy(y_true, y_pred, self.epsilon)
+            return ops.softmax_crossentropy(t, y_pred)
+        return ops.categorical_crossentropy(t, y_pred, self.epsilon)
 
     def gradient(self, y_true, y_pred):
-        ops = get_ops()
+        ops, t = get_ops(), self.dense_targets(y_true, y_pred)
         if self.from_logits:
-            return ops.softmax_crossentropy_grad(y_true, ops.softmax(y_pred))
-        return ops.categorical_crossentropy_grad(y_true, y_pred, self.epsilon)
+            return ops.softmax_crossentropy_grad(t, ops.softmax(y_pred))
+        return ops.categorical_crossentropy_grad(t, y_pred, self.epsilon)
+
+    def logits_per_sample(self, y_true, z, activation):
+        if self.from_logits or not isinstance(activation, Softmax):
+            return None
+        return get_ops().softmax_crossentropy(self.dense_targets(y_true, z), z)
 
     def logits_gradient(self, y_true, y_pred, activation):
         """With a softmax output: (p - t) / n, exact, and free of the clip's vanishing gradient."""
@@ -108,7 +151,7 @@ class CategoricalCrossentropy(Loss):
         return super().prepare_targets(y, output_shape, dtype, name)
 
     def get_config(self):
-        return {"from_logits": self.from_logits}
+        return {"from_logits": self.from_logits, "label_smoothing": self.label_smoothing}
 
 
 class SparseCategoricalCrossentropy(CategoricalCrossentropy):
@@ -116,16 +159,13 @@ class SparseCategoricalCrossentropy(CategoricalCrossentropy):
 
     name = "sparse_categorical_crossentropy"
 
+    def __init__(self, from_logits: bool = False) -> None:
+        super().__init__(from_logits)
+
     def dense_targets(self, y_true, like):
         t = np.zeros_like(like)
         t[np.arange(len(y_true)), y_true.reshape(-1).astype(np.intp)] = 1
         return t
-
-    def per_sample(self, y_true, y_pred):
-        return super().per_sample(self.dense_targets(y_true, y_pred), y_pred)
-
-    def gradient(self, y_true, y_pred):
-        return super().gradient(self.dense_targets(y_true, y_pred), y_pred)
 
     def prepare_targets(self, y, output_shape, dtype, name="y"):
         y = check_array(name, y)
@@ -144,6 +184,58 @@ class SparseCategoricalCrossentropy(CategoricalCrossentropy):
                              f"[{low}, {high}]")
         return y.astype(np.int64)
 
+    def get_config(self):
+        return {"from_logits": self.from_logits}
+
+
+class BinaryCrossentropy(Loss):
+    """mean_k -[t log p + (1-t) log(1-p)] per sample, p clipped to [1e-7, 1 - 1e-7].
+
+    As in Keras, the output of a sigmoid layer is scored from its logits z instead, and with
+    from_logits=True y_pred are logits: max(z, 0) - z t + log(1 + e^-|z|).
+    label_smoothing: t -> t (1 - s) + s / 2.
+    """
+
+    name = "binary_crossentropy"
+    epsilon = 1e-7
+
+    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0) -> None:
+        self.from_logits = _check_bool("from_logits", from_logits)
+        self.label_smoothing = check_fraction("label_smoothing", label_smoothing,
+                                              inclusive_high=True)
+
+    def dense_targets(self, y_true, like):
+        if not self.label_smoothing:
+            return y_true
+        s = like.dtype.type(self.label_smoothing)
+        return y_true * (1 - s) + s / 2
+
+    def per_sample(self, y_true, y_pred):
+        ops, t = get_ops(), self.dense_targets(y_true, y_pred)
+        if self.from_logits:
+            return ops.sigmoid_crossentropy(t, y_pred)
+        return ops.binary_crossentropy(t, y_pred, self.epsilon)
+
+    def gradient(self, y_true, y_pred):
+        ops, t = get_ops(), self.dense_targets(y_true, y_pred)
+        if self.from_logits:
+            return ops.sigmoid_crossentropy_grad(t, ops.sigmoid(y_pred))
+        return ops.binary_crossentropy_grad(t, y_pred, self.epsilon)
+
+    def logits_per_sample(self, y_true, z, activation):
+        if self.from_logits or not isinstance(activation, Sigmoid):
+            return None
+        return get_ops().sigmoid_crossentropy(self.dense_targets(y_true, z), z)
+
+    def logits_gradient(self, y_true, y_pred, activation):
+        """With a sigmoid output: (p - t) / size, which never vanishes when p saturates."""
+        if self.from_logits or not isinstance(activation, Sigmoid):
+            return None
+        return get_ops().sigmoid_crossentropy_grad(self.dense_targets(y_true, y_pred), y_pred)
+
+    def get_config(self):
+        return {"from_logits": self.from_logits, "label_smoothing": self.label_smoothing}
+
 
 class MeanSquaredError(Loss):
     """mean_k (p_k - t_k)² per sample."""
@@ -157,25 +249,26 @@ class MeanSquaredError(Loss):
         return get_ops().mean_squared_error_grad(y_true, y_pred)
 
 
-class BinaryCrossentropy(Loss):
-    """mean_k -[t log p + (1-t) log(1-p)] per sample, p clipped to [1e-7, 1 - 1e-7]."""
+class MeanAbsoluteError(Loss):
+    """mean_k |p_k - t_k| per sample."""
 
-    name = "binary_crossentropy"
-    epsilon = 1e-7
+    name = "mean_absolute_error"
 
     def per_sample(self, y_true, y_pred):
-        return get_ops().binary_crossentropy(y_true, y_pred, self.epsilon)
+        return get_ops().mean_absolute_error(y_true, y_pred)
 
     def gradient(self, y_true, y_pred):
-        return get_ops().binary_crossentropy_grad(y_true, y_pred, self.epsilon)
+        return get_ops().mean_absolute_error_grad(y_true, y_pred)
 
 
 _BY_NAME: dict[str, type[Loss]] = {
     "categorical_crossentropy": CategoricalCrossentropy,
     "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
+    "binary_crossentropy": BinaryCrossentropy,
     "mean_squared_error": MeanSquaredError,
     "mse": MeanSquaredError,
-    "binary_crossentropy": BinaryCrossentropy,
+    "mean_absolute_error": MeanAbsoluteError,
+    "mae": MeanAbsoluteError,
 }
 _CLASSES = {cls.__name__: cls for cls in set(_BY_NAME.values())}
 
@@ -198,3 +291,54 @@ def deserialize(spec: dict) -> Loss:
     if cls is None:
         fail("loss", f"a saved loss naming one of {sorted(_CLASSES)}", spec)
     return cls(**spec.get("config", {}))
+
+
+# ---- Keras's loss functions: per-sample values (n,) ------------------------------------------
+def _per_sample(loss: Loss, y_true: object, y_pred: object, axis: int = -1,
+                sparse: bool = False) -> np.ndarray:
+    if axis != -1:
+        fail("axis", "-1 (numnet's losses reduce the last axis)", axis)
+    y_pred = check_array("y_pred", y_pred, allow_nonfinite=True)
+    if y_pred.dtype.kind != "f":
+        y_pred = y_pred.astype("float32")
+    y_true = check_array("y_true", y_true, allow_nonfinite=True)
+    if not sparse:
+        y_true = y_true.astype(y_pred.dtype, copy=False)
+        if y_true.shape != y_pred.shape:
+            fail("y_true", f"an array of the shape of y_pred {y_pred.shape}", y_true)
+    elif len(y_true) != len(y_pred):
+        fail("y_true", f"{len(y_pred)} labels, one per row of y_pred", y_true)
+    return loss.per_sample(y_true, y_pred)
+
+
+def categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
+                             label_smoothing: float = 0.0, axis: int = -1) -> np.ndarray:
+    """Per-sample categorical cross-entropy (keras.losses.categorical_crossentropy). -> (n,)"""
+    return _per_sample(CategoricalCrossentropy(from_logits, label_smoothing), y_true, y_pred,
+                       axis)
+
+
+def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
+                                    axis: int = -1) -> np.ndarray:
+    """Per-sample cross-entropy of integer labels (keras.losses.sparse_categorical_crossentropy)."""
+    return _per_sample(SparseCategoricalCrossentropy(from_logits), y_true, y_pred, axis,
+                       sparse=True)
+
+
+def binary_crossentropy(y_true, y_pred, from_logits: bool = False,
+                        label_smoothing: float = 0.0, axis: int = -1) -> np.ndarray:
+    """Per-sample binary cross-entropy, the mean over the last axis. -> (n,)"""
+    return _per_sample(BinaryCrossentropy(from_logits, label_smoothing), y_true, y_pred, axis)
+
+
+def mean_squared_error(y_true, y_pred) -> np.ndarray:
+    """Per-sample mean of (p - t)² over the last axis. -> (n,)"""
+    return _per_sample(MeanSquaredError(), y_true, y_pred)
+
+
+def mean_absolute_error(y_true, y_pred) -> np.ndarray:
+    """Per-sample mean of |p - t| over the last axis. -> (n,)"""
+    return _per_sample(MeanAbsoluteError(), y_true, y_pred)
+
+
+mse, mae = mean_squared_error, mean_absolute_error

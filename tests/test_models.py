@@ -112,12 +112,19 @@ def test_float32_through_a_whole_training_step(rng, backend, monkeypatch):
     model.fit(x.astype(np.float64), y, epochs=1, verbose=0)  # float64 input is cast
     seen = []
     if backend == "numpy":
-        for layer in model.layers:
+        *hidden, last = model.layers
+        for layer in hidden:
             def spy(x, training=False, _forward=layer.forward):
                 out = _forward(x, training)
                 seen.append(out.dtype)
                 return out
             monkeypatch.setattr(layer, "forward", spy)
+
+        def last_spy(x, training=False, _forward=last.forward_with_logits):
+            out, logits = _forward(x, training)
+            seen.append(out.dtype)
+            return out, logits
+        monkeypatch.setattr(last, "forward_with_logits", last_spy)
     else:  # the Numba backend runs fused blocks instead of layer.forward
         ops = numnet.ops.get_ops()
         block_forward, head = ops.dense_block_forward, ops.softmax_crossentropy_forward

@@ -17,6 +17,9 @@ class ActivationLayer(Layer):
     def output_activation(self) -> Layer | None:
         return self
 
+    def forward_with_logits(self, x: np.ndarray, training: bool = False):
+        return self.forward(x, training=training), x
+
     def backward_from_logits(self, dz: np.ndarray, need_dx: bool = True) -> np.ndarray:
         return dz
 

@@ -106,6 +106,12 @@ class Layer:
         layer itself), or None. A loss may then skip it in backward: see `Loss.logits_gradient`."""
         return None
 
+    def forward_with_logits(self, x: np.ndarray,
+                            training: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+        """forward(x, training) and the logits z, the input of `output_activation()` (None
+        when there is none): a model's loss may be computed from them."""
+        return self.forward(x, training=training), None
+
     def backward_from_logits(self, dz: np.ndarray, need_dx: bool = True) -> np.ndarray | None:
         """backward given dL/dz, z being the input of `output_activation()`."""
         raise NotImplementedError(f"{type(self).__name__} has no output activation")

@@ -67,11 +67,14 @@ class Dense(Layer):
 
     # z = x W + b,  y = activation(z)
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        return self.forward_with_logits(x, training)[0]
+
+    def forward_with_logits(self, x: np.ndarray, training: bool = False):
         self._check_width(x)
         z = get_ops().dense_forward(x, self.kernel, self.bias)
         if training:
             self._x = x
-        return self.activation.forward(z, training=training)
+        return self.activation.forward(z, training=training), z
 
     # dz = activation'(dy);  dW = xᵀ dz, db = Σ_batch dz, dx = dz Wᵀ
     def backward(self, dy: np.ndarray, need_dx: bool = True) -> np.ndarray | None:

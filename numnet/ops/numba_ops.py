@@ -123,8 +123,9 @@ def _block_backward_kernel(dy, mask, has_mask, grad_bias, has_bias):
 
 
 @_njit
-def _softmax_crossentropy_kernel(z, t, epsilon, loss, dz):
-    """Per row: p = softmax(z) (written into z), loss = -Σ t log clip(p/Σp), dz = (p - t)/n."""
+def _softmax_crossentropy_kernel(z, t, loss, dz):
+    """Per row: loss = Σ t (lse(z) - z) from the logits, p = softmax(z) (written into z),
+    dz = (p - t)/n."""
     n, classes = z.shape
     inv_n = (z[0, 0] * 0 + 1) / n  # 1/n in z's dtype
     for r in range(n):
@@ -132,22 +133,19 @@ def _softmax_crossentropy_kernel(z, t, epsilon, loss, dz):
         for j in range(1, classes):
             top = max(top, z[r, j])
         total = z[r, 0] * 0
+        t_sum = z[r, 0] * 0
+        t_dot_z = z[r, 0] * 0
         for j in range(classes):
+            t_sum += t[r, j]
+            t_dot_z += t[r, j] * z[r, j]
             e = np.exp(z[r, j] - top)
             z[r, j] = e
             total += e
-        norm = z[r, 0] * 0
+        loss[r] = t_sum * (top + np.log(total)) - t_dot_z
         for j in range(classes):
             p = z[r, j] / total
             z[r, j] = p
-            norm += p
-        row_loss = z[r, 0] * 0
-        for j in range(classes):
-            if t[r, j] != 0:
-                q = min(max(z[r, j] / norm, epsilon), 1 - epsilon)
-                row_loss -= t[r, j] * np.log(q)
-            dz[r, j] = (z[r, j] - t[r, j]) * inv_n
-        loss[r] = row_loss
+            dz[r, j] = (p - t[r, j]) * inv_n
 
 
 @_njit
@@ -213,7 +211,7 @@ class NumbaOps(NumpyOps):
         self.dense_block_backward(out, x[:, :2], np.ones((2, 3), dtype), mask,
                                   np.empty((2, 3), dtype), np.empty(3, dtype),
                                   np.empty((2, 2), dtype))
-        self.softmax_crossentropy_forward(np.ones((2, 3), dtype), np.eye(2, 3, dtype=dtype), 1e-7)
+        self.softmax_crossentropy_forward(np.ones((2, 3), dtype), np.eye(2, 3, dtype=dtype))
 
     def relu_backward(self, dy, y):
         flat = _flat(dy, y)
@@ -299,10 +297,10 @@ class NumbaOps(NumpyOps):
         if dx_out is not None:
             np.matmul(dy, kernel.T, out=dx_out)
 
-    def softmax_crossentropy_forward(self, z, y_true, epsilon):
+    def softmax_crossentropy_forward(self, z, y_true):
         if not _kernel_ready(z, y_true) or z.shape != y_true.shape:
-            return super().softmax_crossentropy_forward(z, y_true, epsilon)
+            return super().softmax_crossentropy_forward(z, y_true)
         loss = np.empty(len(z), z.dtype)
         dz = np.empty_like(z)
-        _softmax_crossentropy_kernel(z, y_true, z.dtype.type(epsilon), loss, dz)
+        _softmax_crossentropy_kernel(z, y_true, loss, dz)
         return z, loss, dz

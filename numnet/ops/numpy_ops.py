@@ -154,14 +154,14 @@ class NumpyOps:
         if dx_out is not None:
             np.matmul(dz, kernel.T, out=dx_out)
 
-    def softmax_crossentropy_forward(self, z: np.ndarray, y_true: np.ndarray, epsilon: float):
+    def softmax_crossentropy_forward(self, z: np.ndarray, y_true: np.ndarray):
         """Softmax output block with cross-entropy: z (n, classes) logits (overwritten by the
-        probabilities p), y_true one-hot. Returns (p, per-sample loss (n,), dL/dz (n, classes))
-        with the loss of categorical_crossentropy(t, p) and dL/dz = (p - t) / n."""
-        p = self.softmax(z)
-        z[...] = p
-        return z, self.categorical_crossentropy(y_true, z, epsilon), \
-            self.softmax_crossentropy_grad(y_true, z)
+        probabilities p), y_true (n, classes) targets. Returns (p, per-sample loss (n,),
+        dL/dz (n, classes)): the loss from the logits, softmax_crossentropy(t, z), and
+        dL/dz = (p - t) / n."""
+        loss = self.softmax_crossentropy(y_true, z)
+        z[...] = self.softmax(z)
+        return z, loss, self.softmax_crossentropy_grad(y_true, z)
 
     # ---- Losses: mean over the batch of a per-sample loss; value beside gradient --------------
     def categorical_crossentropy(self, y_true: np.ndarray, y_pred: np.ndarray,
@@ -185,6 +185,14 @@ class NumpyOps:
         g /= y_pred.dtype.type(n)
         return (g - (g * q).sum(axis=-1, keepdims=True)) / s
 
+    def softmax_crossentropy(self, y_true: np.ndarray, z: np.ndarray) -> np.ndarray:
+        """Cross-entropy of softmax(z) from the logits z, without clipping (Keras's path for a
+        softmax output or from_logits=True): -Σ_k t_k log softmax(z)_k = Σ_k t_k (lse(z) - z_k),
+        lse(z) = max z + log Σ e^(z - max z). -> (n,)"""
+        top = z.max(axis=-1, keepdims=True)
+        lse = top + np.log(np.exp(z - top).sum(axis=-1, keepdims=True))
+        return (y_true * (lse - z)).sum(axis=-1)
+
     def softmax_crossentropy_grad(self, y_true: np.ndarray, probs: np.ndarray) -> np.ndarray:
         """Fused softmax + cross-entropy: d(mean loss)/d(logits) = (p - t) / n."""
         return (probs - y_true) / probs.dtype.type(y_true.shape[0])
@@ -197,12 +205,31 @@ class NumpyOps:
         """d(mean loss)/dp = 2 (p - t) / (n · features)."""
         return (y_pred - y_true) * y_pred.dtype.type(2 / y_pred.size)
 
+    def mean_absolute_error(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        """Per-sample mean over features of |p - t|. -> (n,)"""
+        return np.abs(y_pred - y_true).reshape(len(y_pred), -1).mean(axis=-1)
+
+    def mean_absolute_error_grad(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        """d(mean loss)/dp = sign(p - t) / (n · features)."""
+        return np.sign(y_pred - y_true) * y_pred.dtype.type(1 / y_pred.size)
+
     def binary_crossentropy(self, y_true: np.ndarray, y_pred: np.ndarray,
                             epsilon: float) -> np.ndarray:
         """Per-sample mean over outputs of -[t log p + (1-t) log(1-p)], p clipped to [ε, 1-ε]."""
         p = np.clip(y_pred, epsilon, 1 - epsilon)
         loss = -(y_true * np.log(p) + (1 - y_true) * np.log(1 - p))
         return loss.reshape(len(y_pred), -1).mean(axis=-1)
+
+    def sigmoid_crossentropy(self, y_true: np.ndarray, z: np.ndarray) -> np.ndarray:
+        """Binary cross-entropy of sigmoid(z) from the logits z, without clipping (Keras's path
+        for a sigmoid output or from_logits=True): per element max(z, 0) - z t + log(1 + e^-|z|),
+        then the mean over outputs. -> (n,)"""
+        loss = np.maximum(z, 0) - z * y_true + np.log1p(np.exp(-np.abs(z)))
+        return loss.reshape(len(z), -1).mean(axis=-1)
+
+    def sigmoid_crossentropy_grad(self, y_true: np.ndarray, probs: np.ndarray) -> np.ndarray:
+        """Fused sigmoid + binary cross-entropy: d(mean loss)/d(logits) = (p - t) / size."""
+        return (probs - y_true) / probs.dtype.type(probs.size)
 
     def binary_crossentropy_grad(self, y_true: np.ndarray, y_pred: np.ndarray,
                                  epsilon: float) -> np.ndarray:

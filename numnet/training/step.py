@@ -52,26 +52,32 @@ class LayerStack:
 
     def __init__(self, layers: list, loss: Loss | None, dtype: str) -> None:
         self.layers, self.loss, self.dtype = layers, loss, np.dtype(dtype)
+        self.activation = layers[-1].output_activation() if layers else None
         # Nobody needs dL/dx of the input: backward stops at the first layer with parameters
         # (layers before it, e.g. Flatten or Rescaling, have no gradients to compute).
         self.first = next((i for i, layer in enumerate(layers) if layer.params), len(layers))
 
-    def predict(self, ops: NumpyOps, x: np.ndarray, training: bool = False) -> np.ndarray:
+    def forward(self, ops: NumpyOps, x: np.ndarray,
+                training: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+        """-> (y_pred, the logits of the output activation or None)."""
         x = x if x.dtype == self.dtype else x.astype(self.dtype)  # one batch at a time
-        for layer in self.layers:
+        for layer in self.layers[:-1]:
             x = layer.forward(x, training=training)
-        return x
+        return self.layers[-1].forward_with_logits(x, training=training)
+
+    def predict(self, ops: NumpyOps, x: np.ndarray, training: bool = False) -> np.ndarray:
+        return self.forward(ops, x, training)[0]
 
     def forward_loss(self, ops: NumpyOps, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
-        y_pred = self.predict(ops, x, training=True)
-        return self.loss(y, y_pred), y_pred
+        y_pred, logits = self.forward(ops, x, training=True)
+        return batch_mean(self.loss.output_per_sample(y, y_pred, logits, self.activation)), y_pred
 
     def backward(self, ops: NumpyOps, y: np.ndarray, y_pred: np.ndarray) -> None:
         """Every layer's grads from the last training forward. The loss's logits shortcut
         (e.g. (p - t)/n for softmax with cross-entropy) skips the output activation."""
         layers, first = self.layers, self.first
         last = len(layers) - 1
-        dz = self.loss.logits_gradient(y, y_pred, layers[last].output_activation())
+        dz = self.loss.logits_gradient(y, y_pred, self.activation)
         if dz is not None:
             dy = layers[last].backward_from_logits(dz, need_dx=last > first)
             last -= 1
@@ -120,6 +126,13 @@ class Step:
         if training:  # model(x, training=True): dropout on, layer by layer
             return LayerStack(self.model.layers, None, self.model.dtype).predict(get_ops(), x, True)
         return self.runner().predict(get_ops(), x)
+
+    def test_step(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Inference forward of a checked batch -> (per-sample loss, y_pred), the loss from the
+        logits where the loss has a form for the output activation (as in training)."""
+        runner = self.runner()
+        y_pred, logits = runner.forward(get_ops(), x)
+        return self.model.loss.output_per_sample(y, y_pred, logits, runner.activation), y_pred
 
     def compute_gradients(self, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
         """Training forward, loss and backward, without updating any weight; backward is

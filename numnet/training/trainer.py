@@ -226,8 +226,8 @@ class Trainer:
         callback_list.on_test_begin({})
         for step, (xb, yb) in enumerate(batches):
             callback_list.on_test_batch_begin(step, {})
-            y_pred = self._step.predict(xb)
-            running["loss"].update(losses.batch_mean(self.loss.per_sample(yb, y_pred)), len(xb))
+            per_sample, y_pred = self._step.test_step(xb, yb)
+            running["loss"].update(losses.batch_mean(per_sample), len(xb))
             for name, metric in self.compiled_metrics:
                 running[name].update(losses.batch_mean(metric(yb, y_pred)), len(xb))
             if wants_batch_logs:

@@ -1,0 +1,84 @@
+"""numnet against Keras 3's own numbers off the tutorial's path. The golden values in
+tests/golden/keras.json were made by real Keras (tests/golden/make_keras_golden.py, run in a
+throw-away environment); TensorFlow never enters this one."""
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+import numnet
+from numnet import layers
+
+GOLDEN = json.load(open(os.path.join(os.path.dirname(__file__), "golden", "keras.json")))
+
+LOGITS_CASES = {  # name -> (output activation, loss, learning rate)
+    "sigmoid_bce": ("sigmoid", "binary_crossentropy", 0.5),
+    "linear_bce_from_logits": (None, numnet.losses.BinaryCrossentropy(from_logits=True), 0.5),
+    "softmax_cce_saturated": ("softmax", "categorical_crossentropy", 0.05),
+    "softmax_sparse_saturated": ("softmax", "sparse_categorical_crossentropy", 0.05),
+}
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+@pytest.mark.parametrize("name", LOGITS_CASES)
+def test_cross_entropy_of_a_saturated_output_learns_and_reports_as_keras(name, backend):
+    """Softmax and sigmoid outputs are scored and differentiated from their logits: a
+    confidently wrong model reports its true loss (no 1e-7 clip caps it at 16.1 a sample) and
+    keeps learning (no zero gradient from the clip), step for step as Keras."""
+    numnet.config.set_backend(backend)
+    case, (activation, loss, learning_rate) = GOLDEN["logits"][name], LOGITS_CASES[name]
+    weights = [np.array(w, np.float32) for w in case["weights"]]
+    x, y = np.array(case["x"], np.float32), np.array(case["y"], np.float32)
+    model = numnet.Sequential([
+        layers.Dense(weights[0].shape[1], activation="relu", input_shape=(x.shape[1],)),
+        layers.Dense(weights[2].shape[1], activation=activation)])
+    model.set_weights(weights)
+    model.compile(loss=loss, optimizer=numnet.optimizers.SGD(learning_rate))
+    history = model.fit(x, y, batch_size=len(x), epochs=len(case["losses"]), shuffle=False,
+                        verbose=0)
+    np.testing.assert_allclose(history.history["loss"], case["losses"], rtol=1e-5)
+    assert model.evaluate(x, y, verbose=0) == pytest.approx(case["evaluate"], rel=1e-5)
+    for ours, theirs in zip(model.get_weights(), case["final_weights"]):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+
+
+def loss_inputs():
+    given = GOLDEN["loss_functions"]["inputs"]
+    arrays = {k: np.array(v, np.float32) for k, v in given.items() if k != "labels"}
+    arrays["labels"] = np.array(given["labels"])
+    arrays["onehot"] = np.eye(4, dtype=np.float32)[arrays["labels"]]
+    return arrays
+
+
+LOSS_CALLS = {
+    "categorical_crossentropy": lambda a, L: L.categorical_crossentropy(a["onehot"], a["probabilities"]),
+    "categorical_crossentropy_soft": lambda a, L: L.categorical_crossentropy(a["soft"], a["probabilities"]),
+    "categorical_crossentropy_from_logits": lambda a, L: L.categorical_crossentropy(a["onehot"], a["logits"], from_logits=True),
+    "categorical_crossentropy_smoothing_0.1": lambda a, L: L.categorical_crossentropy(a["onehot"], a["probabilities"], label_smoothing=0.1),
+    "categorical_crossentropy_from_logits_smoothing_0.2": lambda a, L: L.categorical_crossentropy(a["onehot"], a["logits"], from_logits=True, label_smoothing=0.2),
+    "sparse_categorical_crossentropy": lambda a, L: L.sparse_categorical_crossentropy(a["labels"], a["probabilities"]),
+    "sparse_categorical_crossentropy_from_logits": lambda a, L: L.sparse_categorical_crossentropy(a["labels"], a["logits"], from_logits=True),
+    "binary_crossentropy": lambda a, L: L.binary_crossentropy(a["binary"], a["sigmoid"]),
+    "binary_crossentropy_from_logits": lambda a, L: L.binary_crossentropy(a["binary"], a["logits"], from_logits=True),
+    "binary_crossentropy_smoothing_0.2": lambda a, L: L.binary_crossentropy(a["binary"], a["sigmoid"], label_smoothing=0.2),
+    "binary_crossentropy_from_logits_smoothing_0.2": lambda a, L: L.binary_crossentropy(a["binary"], a["logits"], from_logits=True, label_smoothing=0.2),
+    "mean_squared_error": lambda a, L: L.mean_squared_error(a["target"], a["logits"]),
+    "mean_absolute_error": lambda a, L: L.mae(a["target"], a["logits"]),
+    "CategoricalCrossentropy_smoothing_0.1": lambda a, L: L.CategoricalCrossentropy(label_smoothing=0.1)(a["onehot"], a["probabilities"]),
+    "BinaryCrossentropy_from_logits_smoothing_0.2": lambda a, L: L.BinaryCrossentropy(from_logits=True, label_smoothing=0.2)(a["binary"], a["logits"]),
+}
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+@pytest.mark.parametrize("name", LOSS_CALLS)
+def test_loss_functions_give_keras_per_sample_values(name, backend):
+    numnet.config.set_backend(backend)
+    ours = LOSS_CALLS[name](loss_inputs(), numnet.losses)
+    expected = GOLDEN["loss_functions"]["values"][name]
+    assert np.shape(ours) == np.shape(expected)
+    # atol: from logits of magnitude ~10, lse(z) - z loses float32's last bits (1e-6 · 10)
+    np.testing.assert_allclose(ours, expected, rtol=2e-6, atol=1e-6)
+    if np.ndim(ours):
+        assert ours.dtype == np.float32
