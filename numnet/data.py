@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ._validation import check_array, check_positive_int, fail
@@ -33,17 +35,17 @@ def to_categorical(y: object, num_classes: int | None = None, dtype: str = "floa
 
 
 def split_validation(x: np.ndarray, y: np.ndarray, fraction: float):
-    """Keras's validation_split: the LAST `fraction` of the rows, taken before any shuffling.
+    """Keras's validation_split: floor(n · (1 - fraction)) rows train, the LAST rows validate,
+    taken before any shuffling (n=10, 0.25: 7 and 3).
 
     Returns (x_train, y_train), (x_val, y_val); views, no copies.
     """
-    n_val = int(len(x) * fraction)
-    if n_val == 0 or n_val == len(x):
+    cut = math.floor(len(x) * (1.0 - fraction))
+    if cut == 0 or cut == len(x):
         raise ValueError(
-            f"validation_split={fraction} leaves {len(x) - n_val} training and {n_val} "
+            f"validation_split={fraction} leaves {cut} training and {len(x) - cut} "
             f"validation rows out of {len(x)}; both must be at least 1"
         )
-    cut = len(x) - n_val
     return (x[:cut], y[:cut]), (x[cut:], y[cut:])
 
 

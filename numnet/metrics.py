@@ -22,10 +22,13 @@ def sparse_categorical_accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> np.nd
     return (y_true.reshape(-1) == y_pred.argmax(axis=-1)).astype(np.float32)
 
 
-def binary_accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-    """Mean over outputs of 1.0 where (p > 0.5) == t. -> (n,)"""
-    hits = (y_pred > 0.5) == (y_true > 0.5)
-    return hits.reshape(len(y_pred), -1).mean(axis=-1, dtype=np.float32)
+def binary_accuracy(y_true: np.ndarray, y_pred: np.ndarray, threshold: float = 0.5) -> np.ndarray:
+    """1.0 per element where t == (p > threshold), else 0.0, as Keras 3 (soft targets never
+    match). Shape of y_pred; fit and evaluate average over all elements."""
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if y_true.ndim == y_pred.ndim - 1:
+        y_true = y_true[..., None]
+    return (y_true == (y_pred > threshold)).astype(np.float32)
 
 
 def mean_absolute_error(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:

@@ -82,3 +82,51 @@ def test_loss_functions_give_keras_per_sample_values(name, backend):
     np.testing.assert_allclose(ours, expected, rtol=2e-6, atol=1e-6)
     if np.ndim(ours):
         assert ours.dtype == np.float32
+
+
+@pytest.mark.parametrize("case", GOLDEN["validation_split"], ids=lambda c: f"{c['n']}-{c['split']}")
+def test_validation_split_keeps_keras_row_counts(case):
+    """floor(n · (1 - split)) rows train and the last rows validate; too few rows to split
+    is an error in both."""
+    x = np.arange(case["n"], dtype=np.float32)[:, None]
+    if "error" in case:
+        with pytest.raises(ValueError, match="validation rows out of"):
+            numnet.data.split_validation(x, x, case["split"])
+        return
+    (x_train, _), (x_val, _) = numnet.data.split_validation(x, x, case["split"])
+    assert (len(x_train), len(x_val), x_val[0, 0]) == (case["train"], case["val"], case["val_first"])
+
+
+def test_fit_validates_on_keras_rows():
+    x = np.arange(10, dtype=np.float32)[:, None]
+    model = numnet.Sequential([layers.Dense(1, input_shape=(1,))])
+    model.compile(loss="mse", optimizer="sgd")
+    seen = []
+    watch = numnet.callbacks.LambdaCallback(on_train_batch_end=lambda b, logs: seen.append(b))
+    history = model.fit(x, x, epochs=1, validation_split=0.25, batch_size=1, verbose=0,
+                        shuffle=False, callbacks=[watch])
+    assert len(seen) == 7  # 7 training rows, 3 validation rows
+    assert history.history["val_loss"][0] == pytest.approx(model.evaluate(x[7:], x[7:], verbose=0))
+
+
+def test_binary_accuracy_is_per_element_and_takes_a_threshold():
+    case = GOLDEN["metric_functions"]
+    y_true, y_pred = np.array(case["y_true"], np.float32), np.array(case["y_pred"], np.float32)
+    np.testing.assert_array_equal(numnet.metrics.binary_accuracy(y_true, y_pred),
+                                  case["binary_accuracy"])
+    np.testing.assert_array_equal(numnet.metrics.binary_accuracy(y_true, y_pred, threshold=0.7),
+                                  case["binary_accuracy_threshold_0.7"])
+
+
+def test_history_and_evaluate_keys_come_in_keras_order():
+    order = GOLDEN["key_order"]
+    x = np.random.default_rng(0).standard_normal((32, 3)).astype(np.float32)
+    y = numnet.utils.to_categorical((x[:, 0] > 0).astype(int), 2)
+    model = numnet.Sequential([layers.Dense(4, activation="relu", input_shape=(3,)),
+                               layers.Dense(2, activation="softmax")])
+    model.compile(loss="categorical_crossentropy", optimizer="sgd", metrics=order["metrics"])
+    history = model.fit(x, y, epochs=1, batch_size=8, validation_split=0.25, verbose=0)
+    assert list(history.history) == order["history"]
+    as_dict = model.evaluate(x, y, verbose=0, return_dict=True)
+    assert list(as_dict) == order["evaluate_dict"]
+    assert model.evaluate(x, y, verbose=0) == [as_dict[k] for k in order["evaluate_list_names"]]

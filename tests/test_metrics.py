@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+import numnet
 from numnet import losses, metrics
 
 P = np.array([[0.7, 0.2, 0.1], [0.1, 0.3, 0.6], [0.3, 0.4, 0.3]], np.float32)
@@ -16,10 +17,17 @@ def test_categorical_and_sparse_accuracy_compare_argmaxes_per_sample():
     assert metrics.categorical_accuracy(ONE_HOT, P).dtype == np.float32
 
 
-def test_binary_accuracy_thresholds_at_one_half_and_averages_over_outputs():
+def test_binary_accuracy_is_per_element_and_fit_averages_it_over_all_elements():
     t = np.array([[1, 0], [0, 0]], np.float32)
     p = np.array([[0.9, 0.6], [0.2, 0.4]], np.float32)
-    np.testing.assert_array_equal(metrics.binary_accuracy(t, p), [0.5, 1.0])
+    np.testing.assert_array_equal(metrics.binary_accuracy(t, p), [[1, 0], [1, 1]])
+    np.testing.assert_array_equal(metrics.binary_accuracy(t[:, 0], p[:, :1]), [[1], [1]])
+    model = numnet.Sequential([numnet.layers.Dense(2, activation="sigmoid", input_shape=(2,))])
+    model.compile(loss="binary_crossentropy", metrics=["accuracy"])
+    x = np.random.default_rng(0).standard_normal((10, 2)).astype(np.float32)
+    y = (x > 0).astype(np.float32)
+    _, accuracy = model.evaluate(x, y, verbose=0)
+    assert accuracy == pytest.approx(metrics.binary_accuracy(y, model.predict(x)).mean())
 
 
 def test_regression_metrics_are_per_sample_means():

@@ -170,7 +170,8 @@ class Trainer:
                 epoch_logs = self._train_epoch(epoch, train, callback_list, policy)
                 if val is not None and (epoch + 1) % validation_freq == 0:
                     val_logs = self._test_loop(val.epoch(epoch), callback_list)
-                    epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+                    epoch_logs = dict(sorted({**epoch_logs, **{f"val_{k}": v for k, v
+                                                               in val_logs.items()}}.items()))
                 callback_list.on_epoch_end(epoch, epoch_logs)
                 if self.stop_training:
                     break
@@ -217,7 +218,8 @@ class Trainer:
 
     # ---- evaluate / predict --------------------------------------------------------------------
     def _running_means(self) -> dict[str, metrics_module.Mean]:
-        return {name: metrics_module.Mean() for name in ["loss", *self.metric_names]}
+        """One running mean per logged name, in sorted order: Keras's order of logs."""
+        return {name: metrics_module.Mean() for name in sorted({"loss", *self.metric_names})}
 
     def _test_loop(self, batches, callback_list) -> dict[str, float]:
         """Mean loss and metrics over `batches`, calling the on_test_* hooks."""
@@ -252,9 +254,10 @@ class Trainer:
         if verbose:
             print(summary_line(batches.steps, time.perf_counter() - start, logs))
         if return_dict:
-            return logs
-        values = list(logs.values())
-        return values[0] if len(values) == 1 else values
+            return logs  # sorted by name, as Keras
+        if not self.metric_names:
+            return logs["loss"]
+        return [logs["loss"], *(logs[name] for name in self.metric_names)]  # compile order
 
     def predict(self, x, batch_size: int | None = None, verbose=0, steps: int | None = None,
                 callbacks=None) -> np.ndarray:
