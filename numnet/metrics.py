@@ -49,6 +49,17 @@ _BY_NAME: dict[str, Metric] = {
     "mean_squared_error": mean_squared_error,
 }
 _ACCURACY_ALIASES = ("accuracy", "acc")
+_MINIMISED = {mean_absolute_error, mean_squared_error}
+
+
+def direction(name: str) -> str | None:
+    """"max" or "min": which way a metric of this name improves (None for an unknown name)."""
+    if name in _ACCURACY_ALIASES:
+        return "max"
+    metric = _BY_NAME.get(name)
+    if metric is None:
+        return None
+    return "min" if metric in _MINIMISED else "max"
 
 
 def get(identifier: str, loss: Loss) -> Metric:

@@ -168,7 +168,8 @@ OTHER_CASES = [
     (lambda: numnet.callbacks.CSVLogger(123), TypeError, r"filename must be a path string\. Received: filename=123"),
     (lambda: numnet.callbacks.CSVLogger("x.csv", separator=";;"), ValueError, r"separator must be a single character\. Received: separator=';;'"),
     (lambda: numnet.callbacks.TensorBoard(update_freq=0), ValueError, r"update_freq must be a positive integer\. Received: update_freq=0"),
-    (lambda: numnet.callbacks.ModelCheckpoint("m.npz", save_freq=100), ValueError, r"save_freq must be 'epoch'"),
+    (lambda: numnet.callbacks.ModelCheckpoint("m.npz", save_freq="batch"), ValueError, r"save_freq must be 'epoch' or a positive number of batches\. Received: save_freq='batch'"),
+    (lambda: numnet.callbacks.ModelCheckpoint("m.npz", save_freq=0), ValueError, r"save_freq must be a positive integer\. Received: save_freq=0"),
     (lambda: numnet.callbacks.LearningRateScheduler(0.1), TypeError, r"schedule must be a callable \(epoch, lr\) -> lr\. Received: schedule=0.1"),
     (lambda: numnet.datasets.mnist.load_data(path="/nonexistent/mnist.npz"), FileNotFoundError,
      r"path must be an existing mnist.npz file\. Received: path='/nonexistent/mnist.npz'"),
@@ -190,8 +191,15 @@ def test_bad_argument_elsewhere_is_named(make, error, message):
         make()
 
 
-def test_monitoring_a_metric_that_does_not_exist_warns_and_trains_on(model):
-    stopper = numnet.callbacks.EarlyStopping(monitor="val_precision")
+def test_monitoring_a_metric_that_does_not_exist_asks_for_a_mode_or_warns_and_trains_on(model):
+    """As Keras: with mode="auto" a name that is neither the loss nor a compiled metric is an
+    error at the first epoch's end; with a mode it is only missing from the logs."""
+    with pytest.raises(ValueError, match=r"EarlyStopping callback received monitor=val_precision, "
+                                         r"but numnet cannot tell whether it should be maximized or "
+                                         r"minimized.*Pass mode='max'.*or mode='min'"):
+        model.fit(X, Y, epochs=3, validation_split=0.2, verbose=0,
+                  callbacks=[numnet.callbacks.EarlyStopping(monitor="val_precision")])
+    stopper = numnet.callbacks.EarlyStopping(monitor="val_precision", mode="max")
     with pytest.warns(RuntimeWarning, match=r"EarlyStopping is monitoring 'val_precision', which is not in the logs"):
         history = model.fit(X, Y, epochs=3, validation_split=0.2, callbacks=[stopper], verbose=0)
     assert history.epoch == [0, 1, 2]

@@ -17,6 +17,7 @@ class FakeModel:
     """Just what monitoring callbacks touch."""
 
     def __init__(self):
+        self.metric_names = ["accuracy"]
         self.stop_training = False
         self.weights = [np.zeros(1)]
         self.optimizer = numnet.optimizers.SGD(learning_rate=1.0)
@@ -88,7 +89,7 @@ def test_early_stopping_start_from_epoch_ignores_warm_up():
 def test_monitoring_a_missing_value_warns_and_does_nothing():
     with pytest.warns(RuntimeWarning, match=r"EarlyStopping is monitoring 'val_acc', which is not "
                                             r"in the logs.*Available: \['val_loss'\]"):
-        ran, _ = drive(callbacks.EarlyStopping(monitor="val_acc"), [1.0, 2.0, 3.0])
+        ran, _ = drive(callbacks.EarlyStopping(monitor="val_acc", mode="max"), [1.0, 2.0, 3.0])
     assert ran == [0, 1, 2]
 
 

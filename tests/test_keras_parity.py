@@ -4,6 +4,7 @@ throw-away environment); TensorFlow never enters this one."""
 
 import json
 import os
+import re
 
 import numpy as np
 import pytest
@@ -130,3 +131,89 @@ def test_history_and_evaluate_keys_come_in_keras_order():
     as_dict = model.evaluate(x, y, verbose=0, return_dict=True)
     assert list(as_dict) == order["evaluate_dict"]
     assert model.evaluate(x, y, verbose=0) == [as_dict[k] for k in order["evaluate_list_names"]]
+
+
+def small_fit(callback, metrics=("accuracy",), validation=True, epochs=2):
+    """The golden script's fit: 32 rows, batches of 8, a 0.25 validation split or none."""
+    x = np.random.default_rng(0).standard_normal((32, 3)).astype(np.float32)
+    y = numnet.utils.to_categorical((x[:, 0] > 0).astype(int), 2)
+    model = numnet.Sequential([layers.Dense(4, activation="relu", input_shape=(3,)),
+                               layers.Dense(2, activation="softmax")])
+    model.compile(loss="categorical_crossentropy", optimizer="sgd", metrics=list(metrics))
+    return model.fit(x, y, epochs=epochs, batch_size=8, verbose=0, callbacks=[callback],
+                     validation_split=0.25 if validation else 0.0)
+
+
+MONITORS = {  # golden case -> (callback maker, compiled metrics)
+    "early_stopping_val_foo": (lambda p: numnet.callbacks.EarlyStopping(monitor="val_foo"), ("accuracy",)),
+    "early_stopping_val_accuracy": (lambda p: numnet.callbacks.EarlyStopping(monitor="val_accuracy"), ("accuracy",)),
+    "early_stopping_val_mae": (lambda p: numnet.callbacks.EarlyStopping(monitor="val_mae"), ("mae",)),
+    "early_stopping_loss": (lambda p: numnet.callbacks.EarlyStopping(monitor="loss"), ("accuracy",)),
+    "reduce_lr_learning_rate": (lambda p: numnet.callbacks.ReduceLROnPlateau(monitor="learning_rate"), ("accuracy",)),
+    "reduce_lr_val_accuracy": (lambda p: numnet.callbacks.ReduceLROnPlateau(monitor="val_accuracy"), ("accuracy",)),
+    "checkpoint_val_foo": (lambda p: numnet.callbacks.ModelCheckpoint(str(p / "m.npz"), monitor="val_foo", save_weights_only=True), ("accuracy",)),
+}
+
+
+@pytest.mark.parametrize("name", MONITORS)
+def test_mode_auto_follows_keras_or_asks_for_a_mode(name, tmp_path):
+    expected = GOLDEN["monitor"][name]
+    make, metrics = MONITORS[name]
+    callback = make(tmp_path)
+    if "error" in expected:  # Keras: "... isn't able to automatically determine ..."
+        owner = expected["error"].split()[0]
+        with pytest.raises(ValueError, match=rf"{owner} callback received monitor=.*Pass mode='max'"):
+            small_fit(callback, metrics)
+    else:
+        small_fit(callback, metrics)
+        assert callback.watch.mode == expected["mode"]
+
+
+@pytest.mark.parametrize("name, schedule", [("int", lambda epoch, lr: 1),
+                                            ("numpy_float32", lambda epoch, lr: np.float32(0.5)),
+                                            ("float", lambda epoch, lr: 0.25)])
+def test_learning_rate_scheduler_wants_a_float_as_keras(name, schedule):
+    expected = GOLDEN["learning_rate_scheduler"][name]
+    callback = numnet.callbacks.LearningRateScheduler(schedule)
+    if "error" in expected:
+        with pytest.raises(ValueError, match=re_escape(expected["error"])):
+            small_fit(callback, validation=False)
+    else:
+        history = small_fit(callback, validation=False)
+        assert history.history["learning_rate"][-1] == pytest.approx(float(schedule(0, 0.0)))
+
+
+def re_escape(text):
+    return re.escape(text)
+
+
+def stems(names, suffix):
+    return sorted(name.removesuffix(suffix) for name in names)
+
+
+def test_model_checkpoint_without_its_monitored_value_warns_and_saves_every_epoch(tmp_path):
+    expected = GOLDEN["model_checkpoint"]["save_best_only_missing_monitor"]
+    checkpoint = numnet.callbacks.ModelCheckpoint(str(tmp_path / "ckpt" / "best_{epoch}.npz"),
+                                                  save_best_only=True, save_weights_only=True)
+    with pytest.warns(RuntimeWarning, match=re_escape(expected["warnings"][0])):
+        small_fit(checkpoint, validation=False, epochs=3)
+    assert stems(os.listdir(tmp_path / "ckpt"), ".npz") == stems(expected["files"], ".weights.h5")
+
+
+def test_model_checkpoint_every_n_batches_saves_at_keras_batches(tmp_path):
+    expected = GOLDEN["model_checkpoint"]["save_freq_3_files"]
+    checkpoint = numnet.callbacks.ModelCheckpoint(str(tmp_path / "ckpt" / "b_{epoch}_{batch}.npz"),
+                                                  save_freq=3, save_weights_only=True)
+    small_fit(checkpoint, validation=False, epochs=2)  # 4 batches of 8 per epoch
+    assert stems(os.listdir(tmp_path / "ckpt"), ".npz") == stems(expected, ".weights.h5")
+
+
+@pytest.mark.parametrize("name", GOLDEN["csv_logger"])
+def test_csv_logger_writes_keras_bytes(name, tmp_path):
+    case = GOLDEN["csv_logger"][name]
+    logger = numnet.callbacks.CSVLogger(str(tmp_path / "log.csv"))
+    logger.on_train_begin()
+    for epoch, logs in enumerate(case["logs"]):
+        logger.on_epoch_end(epoch, dict(logs))
+    logger.on_train_end()
+    assert (tmp_path / "log.csv").read_bytes() == case["bytes"].encode("ascii")

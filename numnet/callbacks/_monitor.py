@@ -5,15 +5,18 @@ from __future__ import annotations
 import math
 import warnings
 
+from .. import metrics
 from .._validation import check_choice, check_positive_float
-
-_HIGHER_IS_BETTER = ("acc", "accuracy", "auc", "precision", "recall")
 
 
 class Monitor:
-    """`monitor` in the logs, compared in `mode` ("min", "max", or "auto": max for accuracy-like
-    names, min otherwise) with a margin: `current` improves on `best` when it is better by more
-    than `min_delta`."""
+    """`monitor` in the logs, compared in `mode` with a margin: `current` improves on `best`
+    when it is better by more than `min_delta`.
+
+    mode="auto" is settled by `resolve(model)` at the end of the first epoch, by Keras's rule:
+    the loss (and val_loss) is minimised, a compiled metric goes its own way (accuracy up,
+    mae and mse down), and anything else is an error that asks for mode="min" or "max".
+    """
 
     def __init__(self, owner: str, monitor: str, mode: str = "auto",
                  min_delta: float = 0.0) -> None:
@@ -22,12 +25,25 @@ class Monitor:
                             f"Received: monitor={monitor!r}")
         check_choice("mode", mode, ("auto", "min", "max"))
         self.owner, self.monitor = owner, monitor
-        if mode == "auto":
-            name = monitor.removeprefix("val_")
-            mode = "max" if name in _HIGHER_IS_BETTER or name.endswith("accuracy") else "min"
-        self.mode = mode
+        self.mode = None if mode == "auto" else mode
         self.min_delta = abs(check_positive_float("min_delta", min_delta, allow_zero=True))
         self._warned = False
+
+    def resolve(self, model) -> None:
+        """Settle mode="auto" for `model` (its `metric_names`); a no-op once settled."""
+        if self.mode is not None:
+            return
+        name = self.monitor.removeprefix("val_")
+        if name == "loss":
+            self.mode = "min"
+        elif name in getattr(model, "metric_names", ()):
+            self.mode = metrics.direction(name)
+        if self.mode is None:
+            raise ValueError(
+                f"{self.owner} callback received monitor={self.monitor}, but numnet cannot tell "
+                "whether it should be maximized or minimized: it is neither the loss nor a "
+                "compiled metric. Pass mode='max' to monitor its highest value, or mode='min' "
+                "for its lowest.")
 
     def value(self, logs: dict | None) -> float | None:
         """The monitored value, or None (with a one-time warning naming what is there)."""

@@ -12,7 +12,9 @@ from .base import Callback
 
 
 class CSVLogger(Callback):
-    """Write "epoch" (0-based) and the sorted log keys as the header, then one row per epoch.
+    """Write "epoch" (0-based) and the sorted log keys as the header, then one row per epoch,
+    byte for byte as Keras's CSVLogger: CRLF line ends (the csv module's default), and when the
+    first epoch has no val_ keys, val_ columns for every key, "NA" until they are logged.
 
     `filename` may contain strftime codes, filled in when training starts
     ("log/mnist_%Y%m%d_%H%M.csv"). With append=True rows are added to an existing file without
@@ -53,10 +55,12 @@ class CSVLogger(Callback):
         rows = []
         if self.keys is None:
             self.keys = sorted(logs)
+            if not any(key.startswith("val_") for key in self.keys):
+                self.keys += [f"val_{key}" for key in self.keys]  # validation_freq > 1
             rows.append(["epoch", *self.keys])
         rows.append([epoch, *(_cell(logs.get(key, "NA")) for key in self.keys)])
         buffer = io.StringIO()
-        csv.writer(buffer, delimiter=self.separator, lineterminator="\n").writerows(rows)
+        csv.writer(buffer, delimiter=self.separator).writerows(rows)
         self._file.write(buffer.getvalue())
         self._file.flush()
         os.fsync(self._file.fileno())

@@ -43,6 +43,7 @@ class EarlyStopping(Callback):
         self.best_weights = None
 
     def on_epoch_end(self, epoch, logs=None):
+        self.watch.resolve(self.model)
         current = self.watch.value(logs)
         if current is None or epoch < self.start_from_epoch:
             return

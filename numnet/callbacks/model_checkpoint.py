@@ -1,58 +1,91 @@
-"""ModelCheckpoint: save the model (or its weights) every epoch or when it improves."""
+"""ModelCheckpoint: save the model (or its weights) every epoch, every N batches, or when it
+improves."""
 
 from __future__ import annotations
 
 import os
+import warnings
 
-from .._validation import fail
+from .._validation import check_positive_int, fail
 from ._monitor import Monitor
 from .base import Callback
 
 
 class ModelCheckpoint(Callback):
-    """Save after each epoch to `filepath`, which may hold placeholders filled from the epoch
-    (1-based) and the logs: "ckpt/model_{epoch:02d}_{val_loss:.2f}.npz".
+    """Save to `filepath`, which may hold placeholders filled from the epoch (1-based), the
+    batch (1-based, with save_freq=N) and the logs: "ckpt/model_{epoch:02d}_{val_loss:.2f}.npz".
 
-    With save_best_only, save only when `monitor` improves on the best so far (or on
-    initial_value_threshold). Every save is atomic (temp file + rename): a crash mid-save
-    leaves the previous checkpoint intact.
+    save_freq: "epoch" (at the end of every epoch) or N (every N training batches, counted
+        across epochs, as Keras does).
+    save_best_only: save only when `monitor` improves on the best so far (or on
+        initial_value_threshold); when `monitor` is not in the logs, warn and save anyway.
+    Every save is atomic (temp file + rename): a crash mid-save leaves the previous checkpoint
+    intact.
     """
 
     def __init__(self, filepath: str | os.PathLike, monitor: str = "val_loss", verbose: int = 0,
                  save_best_only: bool = False, save_weights_only: bool = False,
-                 mode: str = "auto", save_freq: str = "epoch",
+                 mode: str = "auto", save_freq: str | int = "epoch",
                  initial_value_threshold: float | None = None) -> None:
         super().__init__()
         if not isinstance(filepath, (str, os.PathLike)):
             fail("filepath", "a path string", filepath, TypeError)
         if save_freq != "epoch":
-            fail("save_freq", "'epoch' (numnet saves at the end of epochs)", save_freq)
+            if isinstance(save_freq, str):
+                fail("save_freq", "'epoch' or a positive number of batches", save_freq)
+            save_freq = check_positive_int("save_freq", save_freq)
+            self.on_train_batch_end = self._batch_end  # batch hooks cost only when asked for
         self.filepath = os.fspath(filepath)
         self.watch = Monitor("ModelCheckpoint", monitor, mode)
         self.verbose = verbose
         self.save_best_only = bool(save_best_only)
         self.save_weights_only = bool(save_weights_only)
+        self.save_freq = save_freq
         self.best = initial_value_threshold
+        self._epoch = 0
+        self._batches_since_save = 0
+        self._last_batch: int | None = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def _batch_end(self, batch, logs=None):
+        # Keras's count: a batch index that does not grow means a new epoch began.
+        new_epoch = self._last_batch is None or batch <= self._last_batch
+        self._batches_since_save += batch + 1 if new_epoch else batch - self._last_batch
+        self._last_batch = batch
+        if self._batches_since_save >= self.save_freq:
+            self._batches_since_save = 0
+            self._save(self._epoch, batch, logs or {})
 
     def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
+        self.watch.resolve(self.model)
+        if self.save_freq == "epoch":
+            self._save(epoch, None, logs or {})
+
+    def _save(self, epoch: int, batch: int | None, logs: dict) -> None:
         if self.save_best_only:
-            current = self.watch.value(logs)
-            if current is None or not self.watch.improved(current, self.best, min_delta=0.0):
+            current = (logs or {}).get(self.watch.monitor)
+            if current is None:
+                warnings.warn(f"Can save best model only with {self.watch.monitor} available.",
+                              RuntimeWarning, stacklevel=3)
+            elif not self.watch.improved(float(current), self.best, min_delta=0.0):
                 return
-            if self.verbose > 0:
-                print(f"Epoch {epoch + 1}: {self.watch.monitor} improved from {self.best} to "
-                      f"{current:.5f}, saving model")
-            self.best = current
-        path = self._path(epoch, logs)
+            else:
+                if self.verbose > 0:
+                    print(f"Epoch {epoch + 1}: {self.watch.monitor} improved from {self.best} "
+                          f"to {current:.5f}, saving model")
+                self.best = float(current)
+        path = self._path(epoch, batch, logs)
         if self.save_weights_only:
             self.model.save_weights(path)
         else:
             self.model.save(path)
 
-    def _path(self, epoch: int, logs: dict) -> str:
+    def _path(self, epoch: int, batch: int | None, logs: dict) -> str:
+        fields = {"epoch": epoch + 1, **({} if batch is None else {"batch": batch + 1}), **logs}
         try:
-            return self.filepath.format(epoch=epoch + 1, **logs)
+            return self.filepath.format(**fields)
         except KeyError as error:
             raise KeyError(f"ModelCheckpoint filepath {self.filepath!r} names {error}, which is "
-                           f"not in the logs; available: ['epoch', *{sorted(logs)}]") from None
+                           f"not in the logs; available: {sorted(fields)}") from None

@@ -31,6 +31,7 @@ class ReduceLROnPlateau(Callback):
         self.best = None
 
     def on_epoch_end(self, epoch, logs=None):
+        self.watch.resolve(self.model)
         optimizer = self.model.optimizer
         if logs is not None:
             logs["learning_rate"] = float(optimizer.learning_rate)

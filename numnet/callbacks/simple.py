@@ -5,6 +5,8 @@ from __future__ import annotations
 import inspect
 import math
 
+import numpy as np
+
 from .._validation import fail
 from .base import HOOKS, Callback
 
@@ -38,7 +40,8 @@ class TerminateOnNaN(Callback):
 
 class LearningRateScheduler(Callback):
     """Set the learning rate at the start of each epoch to schedule(epoch, lr) (or
-    schedule(epoch) for one-argument functions). Adds "learning_rate" to the epoch logs."""
+    schedule(epoch) for one-argument functions), which must return a float (as in Keras, an
+    int is refused) that is positive. Adds "learning_rate" to the epoch logs."""
 
     def __init__(self, schedule, verbose: int = 0) -> None:
         super().__init__()
@@ -58,8 +61,9 @@ class LearningRateScheduler(Callback):
         optimizer = self.model.optimizer
         lr = (self.schedule(epoch, float(optimizer.learning_rate)) if self._takes_lr
               else self.schedule(epoch))
-        if (isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr)
-                or lr <= 0):
+        if not isinstance(lr, (float, np.floating)):  # Keras: an int is refused too
+            raise ValueError(f"The output of the `schedule` function should be a float. Got: {lr}")
+        if not math.isfinite(lr) or lr <= 0:  # numnet: the optimizer takes no other rate
             raise ValueError(f"The schedule of LearningRateScheduler must return a positive "
                              f"float. Received: {lr!r} at epoch {epoch}")
         optimizer.learning_rate = float(lr)
