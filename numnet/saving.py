@@ -28,8 +28,49 @@ def _header_array(header: dict) -> np.ndarray:
     return np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)
 
 
+# Formats numnet does not write or read, by file name ending, and by their first bytes.
+FOREIGN_SUFFIXES = {".h5": "a Keras HDF5 file", ".hdf5": "a Keras HDF5 file",
+                    ".keras": "a Keras .keras file", ".onnx": "an ONNX file",
+                    ".pt": "a PyTorch file", ".pth": "a PyTorch file", ".pkl": "a pickle"}
+_MAGIC = [(b"\x89HDF\r\n\x1a\n", "an HDF5 file (a Keras .h5 model or weights file?)"),
+          (b"\x93NUMPY", "a single NumPy array (np.save), not a numnet model"),
+          (b"\x80", "a Python pickle (torch.save or pickle.dump?), which numnet never loads")]
+
+
+def _check_target(path) -> str:
+    """`path` as a string, unless its ending names a format numnet does not write."""
+    path = os.fspath(path)
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix in FOREIGN_SUFFIXES:
+        raise ValueError(
+            f"filepath must name a numnet file, such as 'model.npz' (numnet's own format: the "
+            f"arrays and a JSON header in one .npz); '{suffix}' is {FOREIGN_SUFFIXES[suffix]}, "
+            f"which numnet does not write. Received: filepath={path!r}")
+    return path
+
+
+def _foreign_format(path: str) -> str | None:
+    """What a file that is not numnet's is, from its first bytes (None when it may be ours)."""
+    with open(path, "rb") as handle:
+        start = handle.read(8)
+    for magic, what in _MAGIC:
+        if start.startswith(magic):
+            return what
+    if start.startswith(b"PK") and zipfile.is_zipfile(path):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = archive.namelist()
+        except (zipfile.BadZipFile, OSError):
+            return None
+        if "config.json" in names and any(n.endswith("model.weights.h5") for n in names):
+            return "a Keras .keras file"
+        if any(n.endswith("data.pkl") for n in names):
+            return "a PyTorch file (torch.save), which holds pickles numnet never loads"
+    return None
+
+
 def _write_npz(path, header: dict, arrays: dict[str, np.ndarray]) -> None:
-    with atomic_write(path) as handle:
+    with atomic_write(_check_target(path)) as handle:
         np.savez(handle, **{HEADER: _header_array(header)}, **arrays)
 
 
@@ -38,6 +79,10 @@ def _read_npz(path, expected_format: str) -> tuple[dict, dict[str, np.ndarray]]:
     if not os.path.isfile(path):
         raise FileNotFoundError("filepath must be an existing numnet file. "
                                 f"Received: filepath={path!r}")
+    foreign = _foreign_format(path)
+    if foreign is not None:
+        raise FileFormatError(f"{path} is {foreign}; numnet cannot load it. numnet loads the "
+                              "files numnet writes (model.save, model.save_weights).")
     try:
         with np.load(path, allow_pickle=False) as npz:
             arrays = {key: npz[key] for key in npz.files}

@@ -21,5 +21,12 @@ class History(Callback):
         if self.model is not None:
             self.model.history = self
 
+    def plot(self, path=None, *, metrics: list[str] | None = None):
+        """R's plot(history): loss and metrics per epoch, training and validation; a PNG at
+        `path` when given. Returns the matplotlib Figure (see numnet.plot_history)."""
+        from ..plotting import plot_history
+
+        return plot_history(self, path, metrics=metrics)
+
     def __repr__(self) -> str:
         return f"History(epochs={len(self.epoch)}, keys={list(self.history)})"

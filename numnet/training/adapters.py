@@ -34,6 +34,11 @@ class ArrayAdapter:
         batches = -(-len(x) // batch_size)
         self.steps = batches if steps is None else min(steps, batches)
 
+    @property
+    def rows_per_epoch(self) -> int:
+        """How many of the rows an epoch visits (fewer than len(x) when steps cuts it short)."""
+        return min(len(self.x), self.steps * self.batch_size)
+
     def epoch(self, epoch: int = 0) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
         n, size = len(self.x), self.batch_size
         order = self.rng.permutation(n) if self.shuffle else None

@@ -21,8 +21,13 @@ class InputChecks:
 
     def inputs(self, x: object, name: str = "x") -> np.ndarray:
         """x as an array of the model's input shape (n, ...)."""
-        x = check_array(name, x, min_ndim=2)
+        x = check_array(name, x)
         expected = self.input_shape[1:]
+        if x.ndim == len(expected) and all(e is None or e == d for e, d in zip(expected, x.shape)):
+            fail(name, f"a batch: an array of shape (n, {', '.join(map(str, expected))}); for "
+                       f"one sample of shape {x.shape}, add the batch axis ({name}[None])", x)
+        if x.ndim < 2:
+            fail(name, "an array with at least 2 dimension(s)", x)
         if x.shape[1:] != expected and None not in expected:
             fail(name, f"an array of shape (n, {', '.join(map(str, expected))}) to fit the "
                        "model's input", x)

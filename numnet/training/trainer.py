@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 
 import numpy as np
 
@@ -26,7 +27,7 @@ from .._validation import (
 from ..callbacks import CallbackList, History
 from ..callbacks.progbar import summary_line
 from ..ops import get_ops
-from .adapters import adapter_for, is_batch_source, peek_inputs
+from .adapters import ArrayAdapter, adapter_for, is_batch_source, peek_inputs
 from .inputs import InputChecks
 from .nonfinite import NonFinitePolicy
 from .step import Step
@@ -205,8 +206,10 @@ class Trainer:
                 fail("validation_data", "a tuple (x_val, y_val) or a generator",
                      validation_data, TypeError)
             (x, y), names = validation_data, ("validation_data[0]", "validation_data[1]")
-        return self._adapter(x, y, "validation", batch_size, steps, names=names,
-                             steps_argument="validation_steps")
+        adapter = self._adapter(x, y, "validation", batch_size, steps, names=names,
+                                steps_argument="validation_steps")
+        _warn_if_partial(adapter, "validation_steps", "validation", stacklevel=3)
+        return adapter
 
     def fit_generator(self, generator, steps_per_epoch: int | None = None, epochs: int = 1,
                       verbose="auto", callbacks=None, validation_data=None,
@@ -248,6 +251,7 @@ class Trainer:
         verbose = _check_verbose(verbose)
         start = time.perf_counter()
         batches = self._adapter(x, y, "evaluation", batch_size, steps)
+        _warn_if_partial(batches, "steps", "evaluation", stacklevel=2)
         callback_list = CallbackList(_check_callbacks(callbacks), model=self,
                                      steps=batches.steps, verbose=verbose)
         logs = self._test_loop(batches.epoch(), callback_list)
@@ -285,6 +289,17 @@ class Trainer:
         """The model's outputs for one batch x (training=True: with dropout, layer by layer)."""
         checks, x = self._input_checks(x)
         return self._step.predict(checks.inputs(x), training=training)
+
+
+def _warn_if_partial(adapter, argument: str, what: str, stacklevel: int) -> None:
+    """Warn when `steps` makes an array adapter visit only some of its rows (Keras does so
+    silently: validation_steps=1 validates on one batch and EarlyStopping watches its noise).
+    `stacklevel`: the user's call is that many frames above this function's caller."""
+    if isinstance(adapter, ArrayAdapter) and adapter.rows_per_epoch < len(adapter.x):
+        warnings.warn(
+            f"{argument}={adapter.steps} evaluates {adapter.rows_per_epoch:,} of the "
+            f"{len(adapter.x):,} {what} rows (batches of {adapter.batch_size}); leave "
+            f"{argument}=None to evaluate all of them.", UserWarning, stacklevel=stacklevel + 1)
 
 
 def _results(running: dict[str, metrics_module.Mean]) -> dict[str, float]:
