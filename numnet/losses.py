@@ -14,6 +14,7 @@ import numpy as np
 
 from ._validation import check_array, check_fraction, fail
 from .layers.activation import Sigmoid, Softmax
+from .layers.base import Layer
 from .ops import get_ops
 
 
@@ -96,7 +97,66 @@ def _check_bool(name: str, value: object) -> bool:
     return value
 
 
-class CategoricalCrossentropy(Loss):
+class _CrossEntropy(Loss):
+    """What the categorical and binary cross-entropies share: probabilities or logits
+    (from_logits), label smoothing, and the logits form for their output activation. Each
+    subclass names its ops, as the activation layers do:
+
+        op(t, p, ε)            the loss from probabilities clipped to [ε, 1 - ε]
+        logits_op(t, z)        the loss from logits, exact (Keras's path for its activation)
+        logits_op_grad(t, p)   d(mean loss)/dz for p = activation(z)
+    """
+
+    epsilon = 1e-7
+    activation_type: type = Layer
+    op = logits_op = activation_op = ""
+
+    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0) -> None:
+        self.from_logits = _check_bool("from_logits", from_logits)
+        self.label_smoothing = check_fraction("label_smoothing", label_smoothing,
+                                              inclusive_high=True)
+
+    def smoothing_floor(self, like: np.ndarray) -> float:
+        """What label smoothing moves every target towards (1/classes, or 1/2)."""
+        raise NotImplementedError
+
+    def dense_targets(self, y_true, like):
+        if not self.label_smoothing:
+            return y_true
+        s = like.dtype.type(self.label_smoothing)
+        return y_true * (1 - s) + s * like.dtype.type(self.smoothing_floor(like))
+
+    def per_sample(self, y_true, y_pred):
+        ops, t = get_ops(), self.dense_targets(y_true, y_pred)
+        if self.from_logits:
+            return getattr(ops, self.logits_op)(t, y_pred)
+        return getattr(ops, self.op)(t, y_pred, self.epsilon)
+
+    def gradient(self, y_true, y_pred):
+        ops, t = get_ops(), self.dense_targets(y_true, y_pred)
+        if self.from_logits:
+            probabilities = getattr(ops, self.activation_op)(y_pred)
+            return getattr(ops, self.logits_op + "_grad")(t, probabilities)
+        return getattr(ops, self.op + "_grad")(t, y_pred, self.epsilon)
+
+    def logits_per_sample(self, y_true, z, activation):
+        if self.from_logits or not isinstance(activation, self.activation_type):
+            return None
+        return getattr(get_ops(), self.logits_op)(self.dense_targets(y_true, z), z)
+
+    def logits_gradient(self, y_true, y_pred, activation):
+        """For its own output activation: (p - t) / size, exact, and free of the clip's
+        vanishing gradient when p saturates."""
+        if self.from_logits or not isinstance(activation, self.activation_type):
+            return None
+        return getattr(get_ops(), self.logits_op + "_grad")(self.dense_targets(y_true, y_pred),
+                                                             y_pred)
+
+    def get_config(self):
+        return {"from_logits": self.from_logits, "label_smoothing": self.label_smoothing}
+
+
+class CategoricalCrossentropy(_CrossEntropy):
     """-Σ_k t_k log p_k for one-hot (or soft) targets t of shape (n, classes).
 
     Keras semantics: probabilities are renormalised to sum to 1 and clipped to
@@ -106,41 +166,11 @@ class CategoricalCrossentropy(Loss):
     """
 
     name = "categorical_crossentropy"
-    epsilon = 1e-7
+    activation_type = Softmax
+    op, logits_op, activation_op = "categorical_crossentropy", "softmax_crossentropy", "softmax"
 
-    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0) -> None:
-        self.from_logits = _check_bool("from_logits", from_logits)
-        self.label_smoothing = check_fraction("label_smoothing", label_smoothing,
-                                              inclusive_high=True)
-
-    def dense_targets(self, y_true, like):
-        if not self.label_smoothing:
-            return y_true
-        s = like.dtype.type(self.label_smoothing)
-        return y_true * (1 - s) + s / like.dtype.type(like.shape[-1])
-
-    def per_sample(self, y_true, y_pred):
-        ops, t = get_ops(), self.dense_targets(y_true, y_pred)
-        if self.from_logits:
-            return ops.softmax_crossentropy(t, y_pred)
-        return ops.categorical_crossentropy(t, y_pred, self.epsilon)
-
-    def gradient(self, y_true, y_pred):
-        ops, t = get_ops(), self.dense_targets(y_true, y_pred)
-        if self.from_logits:
-            return ops.softmax_crossentropy_grad(t, ops.softmax(y_pred))
-        return ops.categorical_crossentropy_grad(t, y_pred, self.epsilon)
-
-    def logits_per_sample(self, y_true, z, activation):
-        if self.from_logits or not isinstance(activation, Softmax):
-            return None
-        return get_ops().softmax_crossentropy(self.dense_targets(y_true, z), z)
-
-    def logits_gradient(self, y_true, y_pred, activation):
-        """With a softmax output: (p - t) / n, exact, and free of the clip's vanishing gradient."""
-        if self.from_logits or not isinstance(activation, Softmax):
-            return None
-        return get_ops().softmax_crossentropy_grad(self.dense_targets(y_true, y_pred), y_pred)
+    def smoothing_floor(self, like):
+        return 1 / like.shape[-1]
 
     def prepare_targets(self, y, output_shape, dtype, name="y"):
         array = np.asarray(y) if not isinstance(y, np.ndarray) else y
@@ -149,9 +179,6 @@ class CategoricalCrossentropy(Loss):
                        "(use numnet.utils.to_categorical, or "
                        "loss='sparse_categorical_crossentropy' for integer labels)", array)
         return super().prepare_targets(y, output_shape, dtype, name)
-
-    def get_config(self):
-        return {"from_logits": self.from_logits, "label_smoothing": self.label_smoothing}
 
 
 class SparseCategoricalCrossentropy(CategoricalCrossentropy):
@@ -188,7 +215,7 @@ class SparseCategoricalCrossentropy(CategoricalCrossentropy):
         return {"from_logits": self.from_logits}
 
 
-class BinaryCrossentropy(Loss):
+class BinaryCrossentropy(_CrossEntropy):
     """mean_k -[t log p + (1-t) log(1-p)] per sample, p clipped to [1e-7, 1 - 1e-7].
 
     As in Keras, the output of a sigmoid layer is scored from its logits z instead, and with
@@ -197,44 +224,11 @@ class BinaryCrossentropy(Loss):
     """
 
     name = "binary_crossentropy"
-    epsilon = 1e-7
+    activation_type = Sigmoid
+    op, logits_op, activation_op = "binary_crossentropy", "sigmoid_crossentropy", "sigmoid"
 
-    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0) -> None:
-        self.from_logits = _check_bool("from_logits", from_logits)
-        self.label_smoothing = check_fraction("label_smoothing", label_smoothing,
-                                              inclusive_high=True)
-
-    def dense_targets(self, y_true, like):
-        if not self.label_smoothing:
-            return y_true
-        s = like.dtype.type(self.label_smoothing)
-        return y_true * (1 - s) + s / 2
-
-    def per_sample(self, y_true, y_pred):
-        ops, t = get_ops(), self.dense_targets(y_true, y_pred)
-        if self.from_logits:
-            return ops.sigmoid_crossentropy(t, y_pred)
-        return ops.binary_crossentropy(t, y_pred, self.epsilon)
-
-    def gradient(self, y_true, y_pred):
-        ops, t = get_ops(), self.dense_targets(y_true, y_pred)
-        if self.from_logits:
-            return ops.sigmoid_crossentropy_grad(t, ops.sigmoid(y_pred))
-        return ops.binary_crossentropy_grad(t, y_pred, self.epsilon)
-
-    def logits_per_sample(self, y_true, z, activation):
-        if self.from_logits or not isinstance(activation, Sigmoid):
-            return None
-        return get_ops().sigmoid_crossentropy(self.dense_targets(y_true, z), z)
-
-    def logits_gradient(self, y_true, y_pred, activation):
-        """With a sigmoid output: (p - t) / size, which never vanishes when p saturates."""
-        if self.from_logits or not isinstance(activation, Sigmoid):
-            return None
-        return get_ops().sigmoid_crossentropy_grad(self.dense_targets(y_true, y_pred), y_pred)
-
-    def get_config(self):
-        return {"from_logits": self.from_logits, "label_smoothing": self.label_smoothing}
+    def smoothing_floor(self, like):
+        return 0.5
 
 
 class MeanSquaredError(Loss):
