@@ -25,10 +25,10 @@ def test_rmsprop_two_steps_by_hand_with_epsilon_inside_the_root():
     w1 = 1.0 - lr * g / np.sqrt(v1 + eps)
     v2 = rho * v1 + (1 - rho) * g**2
     w2 = w1 - lr * g / np.sqrt(v2 + eps)
-    result = step(optimizers.RMSprop(lr, rho, eps), [1.0], [g], steps=2)
+    result = step(optimizers.RMSprop(lr, rho, epsilon=eps), [1.0], [g], steps=2)
     assert result[0] == pytest.approx(w2, rel=1e-6)
     # with ε outside the root (torch's rule) a tiny gradient would move much further:
-    tiny = step(optimizers.RMSprop(1.0, 0.9, 1e-2), [0.0], [1e-3])
+    tiny = step(optimizers.RMSprop(1.0, 0.9, epsilon=1e-2), [0.0], [1e-3])
     assert tiny[0] == pytest.approx(-1e-3 / np.sqrt(0.1 * 1e-6 + 1e-2), rel=1e-5)
 
 
@@ -79,7 +79,7 @@ def test_get_accepts_names_and_instances():
 
 
 @pytest.mark.parametrize("call, message", [
-    (lambda: optimizers.get("adagrad"), r"optimizer must be one of \['adam', 'rmsprop', 'sgd'\] or a numnet.optimizers.Optimizer\. Received: optimizer='adagrad'"),
+    (lambda: optimizers.get("adafactor"), r"optimizer must be one of \['adadelta', 'adagrad', 'adam', 'adamw', 'nadam', 'rmsprop', 'sgd'\] or a numnet.optimizers.Optimizer\. Received: optimizer='adafactor'"),
     (lambda: optimizers.RMSprop(learning_rate=-1), r"learning_rate must be a positive float\. Received: learning_rate=-1"),
     (lambda: optimizers.RMSprop(rho=1.5), r"rho must be a float in \[0, 1\)\. Received: rho=1.5"),
     (lambda: optimizers.SGD(momentum=-0.1), r"momentum must be a float in \[0, 1\)\. Received: momentum=-0.1"),
@@ -87,3 +87,35 @@ def test_get_accepts_names_and_instances():
 def test_bad_arguments_are_named(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_a_schedule_steps_with_the_optimizer_and_is_not_settable():
+    schedule = optimizers.schedules.ExponentialDecay(0.1, decay_steps=1, decay_rate=0.5)
+    optimizer = optimizers.SGD(schedule)
+    assert [step(optimizer, [0.0], [1.0])[0] for _ in range(3)] == pytest.approx([-0.1, -0.05, -0.025])
+    assert optimizer.learning_rate == pytest.approx(0.0125) and optimizer.iterations == 3
+    with pytest.raises(TypeError, match=r"learning_rate cannot be set to 0\.5: this optimizer's learning rate is controlled by its schedule ExponentialDecay\("):
+        optimizer.learning_rate = 0.5
+
+
+@pytest.mark.parametrize("callback", ["ReduceLROnPlateau", "LearningRateScheduler"])
+def test_callbacks_that_set_the_rate_say_when_a_schedule_is_in_control(callback):
+    import numnet
+
+    model = numnet.Sequential([numnet.layers.Dense(1, input_shape=(2,))])
+    model.compile(loss="mse", optimizer=optimizers.SGD(optimizers.schedules.CosineDecay(0.1, 10)))
+    made = (numnet.callbacks.ReduceLROnPlateau(monitor="loss") if callback == "ReduceLROnPlateau"
+            else numnet.callbacks.LearningRateScheduler(lambda epoch, lr: lr))
+    x = np.zeros((4, 2), np.float32)
+    with pytest.raises(TypeError, match=rf"{callback} sets the learning rate, but this optimizer's learning rate is controlled by its schedule CosineDecay\(.*float learning_rate"):
+        model.fit(x, x[:, :1], epochs=2, verbose=0, callbacks=[made])
+
+
+def test_clipping_and_weight_decay_by_hand():
+    # clipnorm: g = [3, 4] (norm 5) -> [0.6, 0.8]; SGD lr 1 moves w by -g
+    assert step(optimizers.SGD(1.0, clipnorm=1.0), [0, 0], [3, 4]).tolist() == pytest.approx([-0.6, -0.8])
+    assert step(optimizers.SGD(1.0, clipvalue=0.5), [0, 0], [3, -4]).tolist() == [-0.5, 0.5]
+    # weight decay first: w = 1 - 1·0.1·0.5 = 0.95, then the gradient step 0.95 - 0.5·1
+    assert step(optimizers.SGD(0.5, weight_decay=0.1), [1.0], [1.0])[0] == pytest.approx(0.45)
+    with pytest.raises(ValueError, match=r"global_clipnorm must be None when clipnorm is given"):
+        optimizers.SGD(clipnorm=1.0, global_clipnorm=1.0)

@@ -32,14 +32,28 @@ def test_round_trip_predictions_are_bit_identical(tmp_path):
     assert loaded.metric_names == ["accuracy"]
 
 
-@pytest.mark.parametrize("optimizer", ["adam", "rmsprop", numnet.optimizers.SGD(0.1, momentum=0.9)])
-def test_resumed_training_equals_uninterrupted_training(tmp_path, optimizer):
+RESUMABLE = {  # every optimizer's state, and a schedule's step, survive a save
+    "adam": lambda: "adam",
+    "rmsprop": lambda: "rmsprop",
+    "sgd-momentum": lambda: numnet.optimizers.SGD(0.1, momentum=0.9),
+    "rmsprop-centered-momentum": lambda: numnet.optimizers.RMSprop(0.01, momentum=0.5, centered=True),
+    "nadam": lambda: numnet.optimizers.Nadam(0.01),
+    "adagrad-clipnorm": lambda: numnet.optimizers.Adagrad(0.1, clipnorm=1.0),
+    "adadelta": lambda: numnet.optimizers.Adadelta(1.0),
+    "adamw-schedule": lambda: numnet.optimizers.AdamW(
+        numnet.optimizers.schedules.CosineDecay(0.01, 10, warmup_target=0.02, warmup_steps=3),
+        amsgrad=True),
+}
+
+
+@pytest.mark.parametrize("make", RESUMABLE.values(), ids=RESUMABLE)
+def test_resumed_training_equals_uninterrupted_training(tmp_path, make):
     x, y = data()
     numnet.set_random_seed(11)
-    straight = model(optimizer if isinstance(optimizer, str) else numnet.optimizers.SGD(0.1, 0.9))
+    straight = model(make())
     full = straight.fit(x, y, epochs=4, batch_size=16, verbose=0)
     numnet.set_random_seed(11)
-    first = model(optimizer)
+    first = model(make())
     first.fit(x, y, epochs=2, batch_size=16, verbose=0)
     first.save(tmp_path / "half.npz")
     resumed = numnet.load_model(tmp_path / "half.npz")

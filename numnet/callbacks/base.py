@@ -43,3 +43,13 @@ class Callback:
     def on_predict_end(self, logs=None): pass
     def on_predict_batch_begin(self, batch, logs=None): pass
     def on_predict_batch_end(self, batch, logs=None): pass
+
+
+def refuse_schedule(optimizer, owner: str) -> None:
+    """A callback that sets the learning rate cannot share it with a schedule: say so at once."""
+    schedule = getattr(optimizer, "schedule", None)
+    if schedule is not None:
+        raise TypeError(
+            f"{owner} sets the learning rate, but this optimizer's learning rate is controlled "
+            f"by its schedule {schedule!r}. Give the optimizer a float learning_rate to use "
+            f"{owner}, or leave the schedule in control without it.")

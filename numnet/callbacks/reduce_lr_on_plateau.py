@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .._validation import check_fraction, check_nonnegative_int, check_positive_float
 from ._monitor import Monitor
-from .base import Callback
+from .base import Callback, refuse_schedule
 
 
 class ReduceLROnPlateau(Callback):
@@ -26,6 +26,7 @@ class ReduceLROnPlateau(Callback):
         self.verbose = verbose
 
     def on_train_begin(self, logs=None):
+        refuse_schedule(self.model.optimizer, "ReduceLROnPlateau")
         self.wait = 0
         self.cooldown_counter = 0
         self.best = None

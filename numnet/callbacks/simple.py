@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from .._validation import fail
-from .base import HOOKS, Callback
+from .base import HOOKS, Callback, refuse_schedule
 
 
 class LambdaCallback(Callback):
@@ -56,6 +56,9 @@ class LearningRateScheduler(Callback):
                 p.kind == p.VAR_POSITIONAL for p in parameters)
         except (TypeError, ValueError):  # builtins without a signature
             self._takes_lr = True
+
+    def on_train_begin(self, logs=None):
+        refuse_schedule(self.model.optimizer, "LearningRateScheduler")
 
     def on_epoch_begin(self, epoch, logs=None):
         optimizer = self.model.optimizer

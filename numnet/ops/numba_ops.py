@@ -259,13 +259,14 @@ class NumbaOps(NumpyOps):
         f = param.dtype.type
         _sgd_momentum_kernel(*flat, f(lr), f(momentum), bool(nesterov))
 
-    def adam_update(self, param, grad, m, v, lr, beta_1, beta_2, epsilon, step):
-        flat = _flat(param, grad, m, v)
+    def adam_update(self, param, grad, m, v, lr, beta_1, beta_2, epsilon, step, v_hat=None):
+        flat = _flat(param, grad, m, v) if v_hat is None else None  # amsgrad: the reference
         if flat is None:
-            return super().adam_update(param, grad, m, v, lr, beta_1, beta_2, epsilon, step)
+            return super().adam_update(param, grad, m, v, lr, beta_1, beta_2, epsilon, step,
+                                       v_hat)
         f = param.dtype.type
-        alpha = lr * np.sqrt(1 - beta_2**step) / (1 - beta_1**step)
-        _adam_kernel(*flat, f(alpha), f(1 - beta_1), f(1 - beta_2), f(epsilon))
+        alpha = self.adam_step_size(lr, beta_1, beta_2, step, param.dtype)
+        _adam_kernel(*flat, alpha, f(1 - beta_1), f(1 - beta_2), f(epsilon))
 
     # ---- fused blocks (numnet.fusion) ------------------------------------------------------------
     fuses_blocks = True

@@ -97,6 +97,7 @@ class Step:
         self.model = model
         self._runner: tuple | None = None  # (what it was made for, runner)
         self._packed: tuple | None = None  # (ids of the parameter views, params, grads)
+        self.segments: list[slice] = []  # where each variable lies in the flat buffers
 
     def runner(self) -> FusedStack | LayerStack:
         """Fused blocks when the backend fuses and the stack fits, else layer by layer."""
@@ -117,6 +118,9 @@ class Step:
             return None
         if self._packed is None or self._packed[0] != ids:
             params, grads = pack_parameters(layers)
+            sizes = [p.size for layer in layers for p in layer.params.values()]
+            offsets = np.cumsum([0, *sizes])
+            self.segments = [slice(a, b) for a, b in zip(offsets[:-1], offsets[1:])]
             ids = tuple(id(p) for layer in layers for p in layer.params.values())
             self._packed = (ids, params, grads)
         return self._packed[1], self._packed[2]
@@ -158,7 +162,7 @@ class Step:
         if not all(get_ops().all_finite(g) for g in grads):
             logs["loss"] = float("inf")
             return logs
-        model.optimizer.apply(params, grads)
+        model.optimizer.apply(params, grads, self.segments if packed is not None else None)
         for name, metric in model.compiled_metrics:
             logs[name] = batch_mean(metric(y, y_pred))
         return logs

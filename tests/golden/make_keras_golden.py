@@ -248,6 +248,62 @@ def loss_functions():
             "values": {k: floats(keras.ops.convert_to_numpy(v)) for k, v in values.items()}}
 
 
+OPTIMIZERS = {  # name -> keras optimizer factory; numnet's test builds the same by name
+    "RMSprop_momentum": lambda o, s: o.RMSprop(0.01, momentum=0.9),
+    "RMSprop_centered": lambda o, s: o.RMSprop(0.01, centered=True),
+    "RMSprop_momentum_centered": lambda o, s: o.RMSprop(0.01, momentum=0.5, centered=True),
+    "RMSprop_clipnorm": lambda o, s: o.RMSprop(0.01, clipnorm=0.5),
+    "Adam_amsgrad": lambda o, s: o.Adam(0.05, amsgrad=True),
+    "Adam_weight_decay": lambda o, s: o.Adam(0.05, weight_decay=0.01),
+    "AdamW": lambda o, s: o.AdamW(),
+    "AdamW_strong": lambda o, s: o.AdamW(0.05, weight_decay=0.1),
+    "Adadelta": lambda o, s: o.Adadelta(learning_rate=1.0, rho=0.95),
+    "Adagrad": lambda o, s: o.Adagrad(0.1),
+    "Adagrad_default": lambda o, s: o.Adagrad(),
+    "Nadam": lambda o, s: o.Nadam(0.05),
+    "SGD_clipnorm": lambda o, s: o.SGD(0.5, clipnorm=0.1),
+    "SGD_global_clipnorm": lambda o, s: o.SGD(0.5, global_clipnorm=0.1),
+    "SGD_clipvalue": lambda o, s: o.SGD(0.5, clipvalue=0.01),
+    "SGD_momentum_weight_decay": lambda o, s: o.SGD(0.5, momentum=0.9, weight_decay=0.05),
+    "SGD_ExponentialDecay": lambda o, s: o.SGD(s.ExponentialDecay(0.5, 3, 0.5)),
+    "SGD_ExponentialDecay_staircase": lambda o, s: o.SGD(s.ExponentialDecay(0.5, 3, 0.5, staircase=True)),
+    "SGD_PiecewiseConstantDecay": lambda o, s: o.SGD(s.PiecewiseConstantDecay([3, 6], [0.5, 0.2, 0.05])),
+    "SGD_InverseTimeDecay": lambda o, s: o.SGD(s.InverseTimeDecay(0.5, 2, 0.5)),
+    "SGD_CosineDecay": lambda o, s: o.SGD(s.CosineDecay(0.5, 8, alpha=0.1)),
+    "SGD_CosineDecay_warmup": lambda o, s: o.SGD(s.CosineDecay(0.0, 6, warmup_target=0.5, warmup_steps=3)),
+    "Adam_ExponentialDecay_weight_decay": lambda o, s: o.Adam(s.ExponentialDecay(0.05, 2, 0.8), weight_decay=0.02),
+}
+
+
+def optimizer_cases():
+    """10 full-batch steps of a small classifier from fixed weights, per optimizer."""
+    x = G.standard_normal((16, 3)).astype(np.float32)
+    y = np.eye(3, dtype=np.float32)[G.integers(0, 3, 16)]
+    weights = [0.5 * G.standard_normal((3, 4)), 0.1 * G.standard_normal(4),
+               0.5 * G.standard_normal((4, 3)), 0.1 * G.standard_normal(3)]
+    cases = {}
+    for name, make in OPTIMIZERS.items():
+        model = model_from([3, layers.Dense(4, activation="relu"),
+                            layers.Dense(3, activation="softmax")], weights,
+                           "categorical_crossentropy",
+                           make(keras.optimizers, keras.optimizers.schedules))
+        history = model.fit(x, y, batch_size=16, epochs=10, shuffle=False, verbose=0)
+        cases[name] = {"losses": floats(history.history["loss"]),
+                       "final_weights": [floats(w) for w in model.get_weights()]}
+    schedules = keras.optimizers.schedules
+    values = {name: floats([float(keras.ops.convert_to_numpy(schedule(step)))
+                            for step in range(14)])
+              for name, schedule in {
+                  "ExponentialDecay": schedules.ExponentialDecay(0.5, 3, 0.5),
+                  "PiecewiseConstantDecay": schedules.PiecewiseConstantDecay([3, 6], [0.5, 0.2, 0.05]),
+                  "InverseTimeDecay_staircase": schedules.InverseTimeDecay(0.5, 2, 0.5, staircase=True),
+                  "CosineDecay": schedules.CosineDecay(0.5, 8, alpha=0.1),
+                  "CosineDecay_warmup": schedules.CosineDecay(0.0, 6, warmup_target=0.5, warmup_steps=3),
+              }.items()}
+    return {"x": floats(x), "y": floats(y), "weights": [floats(w) for w in weights],
+            "optimizers": cases, "schedule_values": values}
+
+
 def main():
     keras.utils.set_random_seed(0)
     golden = {"keras": keras.__version__, "python": sys.version.split()[0],
@@ -255,7 +311,7 @@ def main():
               "monitor": monitor_cases(), "learning_rate_scheduler": scheduler_cases(),
               "model_checkpoint": checkpoint_cases(), "csv_logger": csv_cases(),
               "key_order": key_orders(), "metric_functions": metric_functions(),
-              "loss_functions": loss_functions()}
+              "loss_functions": loss_functions(), "optimizer_steps": optimizer_cases()}
     with open(OUT, "w") as handle:
         json.dump(golden, handle, indent=1)
         handle.write("\n")

@@ -1,0 +1,48 @@
+"""Optimizers with Keras's names, arguments and update rules, and learning-rate schedules.
+
+`apply(params, grads)` updates parameters in place: each class shows its rule in
+`update_step`, the arithmetic is `ops.<name>_update` (NumPy reference or Numba), and the base
+class adds clipping, weight decay and schedules (numnet/optimizers/base.py).
+"""
+
+from __future__ import annotations
+
+from .._validation import fail
+from . import schedules
+from .adagrad import Adadelta, Adagrad
+from .adam import Adam, AdamW, Nadam
+from .base import Optimizer
+from .rmsprop import RMSprop
+from .sgd import SGD
+
+_CLASSES: dict[str, type[Optimizer]] = {
+    cls.__name__.lower(): cls for cls in (SGD, RMSprop, Adam, AdamW, Nadam, Adagrad, Adadelta)
+}
+
+
+def get(identifier: str | Optimizer) -> Optimizer:
+    """An optimizer by name ("rmsprop", "adam", "adamw", ...), with Keras defaults, or an
+    instance."""
+    if isinstance(identifier, Optimizer):
+        return identifier
+    key = identifier.lower() if isinstance(identifier, str) else identifier
+    if key not in _CLASSES:
+        fail("optimizer", f"one of {sorted(_CLASSES)} or a numnet.optimizers.Optimizer",
+             identifier)
+    return _CLASSES[key]()
+
+
+def serialize(optimizer: Optimizer) -> dict:
+    return {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}
+
+
+def deserialize(spec: dict) -> Optimizer:
+    by_class = {cls.__name__: cls for cls in _CLASSES.values()}
+    cls = by_class.get(spec.get("class_name")) if isinstance(spec, dict) else None
+    if cls is None:
+        fail("optimizer", f"a saved optimizer naming one of {sorted(by_class)}", spec)
+    return cls.from_config(spec.get("config", {}))
+
+
+__all__ = ["Adadelta", "Adagrad", "Adam", "AdamW", "Nadam", "Optimizer", "RMSprop", "SGD",
+           "deserialize", "get", "schedules", "serialize"]
