@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._serialization import from_spec, to_spec
 from ._validation import check_array, check_fraction, fail
 from .layers.activation import Sigmoid, Softmax
 from .layers.base import Layer
@@ -277,14 +278,11 @@ def get(identifier: str | Loss) -> Loss:
 
 
 def serialize(loss: Loss) -> dict:
-    return {"class_name": type(loss).__name__, "config": loss.get_config()}
+    return to_spec(loss)
 
 
 def deserialize(spec: dict) -> Loss:
-    cls = _CLASSES.get(spec.get("class_name")) if isinstance(spec, dict) else None
-    if cls is None:
-        fail("loss", f"a saved loss naming one of {sorted(_CLASSES)}", spec)
-    return cls(**spec.get("config", {}))
+    return from_spec(spec, _CLASSES, "loss", "loss")
 
 
 # ---- Keras's loss functions: per-sample values (n,) ------------------------------------------

@@ -12,6 +12,8 @@ import pytest
 import numnet
 from numnet import layers
 
+from golden.cases import OPTIMIZERS, SCHEDULES
+
 GOLDEN = json.load(open(os.path.join(os.path.dirname(__file__), "golden", "keras.json")))
 
 LOGITS_CASES = {  # name -> (output activation, loss, learning rate)
@@ -219,33 +221,6 @@ def test_csv_logger_writes_keras_bytes(name, tmp_path):
     assert (tmp_path / "log.csv").read_bytes() == case["bytes"].encode("ascii")
 
 
-OPTIMIZERS = {  # golden case -> numnet optimizer, built as the golden script built Keras's
-    "RMSprop_momentum": lambda o, s: o.RMSprop(0.01, momentum=0.9),
-    "RMSprop_centered": lambda o, s: o.RMSprop(0.01, centered=True),
-    "RMSprop_momentum_centered": lambda o, s: o.RMSprop(0.01, momentum=0.5, centered=True),
-    "RMSprop_clipnorm": lambda o, s: o.RMSprop(0.01, clipnorm=0.5),
-    "Adam_amsgrad": lambda o, s: o.Adam(0.05, amsgrad=True),
-    "Adam_weight_decay": lambda o, s: o.Adam(0.05, weight_decay=0.01),
-    "AdamW": lambda o, s: o.AdamW(),
-    "AdamW_strong": lambda o, s: o.AdamW(0.05, weight_decay=0.1),
-    "Adadelta": lambda o, s: o.Adadelta(learning_rate=1.0, rho=0.95),
-    "Adagrad": lambda o, s: o.Adagrad(0.1),
-    "Adagrad_default": lambda o, s: o.Adagrad(),
-    "Nadam": lambda o, s: o.Nadam(0.05),
-    "SGD_clipnorm": lambda o, s: o.SGD(0.5, clipnorm=0.1),
-    "SGD_global_clipnorm": lambda o, s: o.SGD(0.5, global_clipnorm=0.1),
-    "SGD_clipvalue": lambda o, s: o.SGD(0.5, clipvalue=0.01),
-    "SGD_momentum_weight_decay": lambda o, s: o.SGD(0.5, momentum=0.9, weight_decay=0.05),
-    "SGD_ExponentialDecay": lambda o, s: o.SGD(s.ExponentialDecay(0.5, 3, 0.5)),
-    "SGD_ExponentialDecay_staircase": lambda o, s: o.SGD(s.ExponentialDecay(0.5, 3, 0.5, staircase=True)),
-    "SGD_PiecewiseConstantDecay": lambda o, s: o.SGD(s.PiecewiseConstantDecay([3, 6], [0.5, 0.2, 0.05])),
-    "SGD_InverseTimeDecay": lambda o, s: o.SGD(s.InverseTimeDecay(0.5, 2, 0.5)),
-    "SGD_CosineDecay": lambda o, s: o.SGD(s.CosineDecay(0.5, 8, alpha=0.1)),
-    "SGD_CosineDecay_warmup": lambda o, s: o.SGD(s.CosineDecay(0.0, 6, warmup_target=0.5, warmup_steps=3)),
-    "Adam_ExponentialDecay_weight_decay": lambda o, s: o.Adam(s.ExponentialDecay(0.05, 2, 0.8), weight_decay=0.02),
-}
-
-
 @pytest.mark.parametrize("backend", ["numpy", "numba"])
 @pytest.mark.parametrize("name", OPTIMIZERS)
 def test_optimizers_options_and_schedules_give_keras_weights_after_10_steps(name, backend):
@@ -262,15 +237,6 @@ def test_optimizers_options_and_schedules_give_keras_weights_after_10_steps(name
     np.testing.assert_allclose(history.history["loss"], case["losses"], rtol=1e-5)
     for ours, theirs in zip(model.get_weights(), case["final_weights"]):
         np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
-
-
-SCHEDULES = {
-    "ExponentialDecay": lambda s: s.ExponentialDecay(0.5, 3, 0.5),
-    "PiecewiseConstantDecay": lambda s: s.PiecewiseConstantDecay([3, 6], [0.5, 0.2, 0.05]),
-    "InverseTimeDecay_staircase": lambda s: s.InverseTimeDecay(0.5, 2, 0.5, staircase=True),
-    "CosineDecay": lambda s: s.CosineDecay(0.5, 8, alpha=0.1),
-    "CosineDecay_warmup": lambda s: s.CosineDecay(0.0, 6, warmup_target=0.5, warmup_steps=3),
-}
 
 
 @pytest.mark.parametrize("name", SCHEDULES)

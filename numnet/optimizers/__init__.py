@@ -7,6 +7,7 @@ class adds clipping, weight decay and schedules (numnet/optimizers/base.py).
 
 from __future__ import annotations
 
+from .._serialization import from_spec, to_spec
 from .._validation import fail
 from . import schedules
 from .adagrad import Adadelta, Adagrad
@@ -33,15 +34,12 @@ def get(identifier: str | Optimizer) -> Optimizer:
 
 
 def serialize(optimizer: Optimizer) -> dict:
-    return {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}
+    return to_spec(optimizer)
 
 
 def deserialize(spec: dict) -> Optimizer:
-    by_class = {cls.__name__: cls for cls in _CLASSES.values()}
-    cls = by_class.get(spec.get("class_name")) if isinstance(spec, dict) else None
-    if cls is None:
-        fail("optimizer", f"a saved optimizer naming one of {sorted(by_class)}", spec)
-    return cls.from_config(spec.get("config", {}))
+    return from_spec(spec, {cls.__name__: cls for cls in _CLASSES.values()}, "optimizer",
+                     "optimizer")
 
 
 __all__ = ["Adadelta", "Adagrad", "Adam", "AdamW", "Nadam", "Optimizer", "RMSprop", "SGD",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+from .._serialization import from_spec, to_spec
 from .._validation import check_positive_float, check_positive_int, fail
 
 
@@ -120,11 +121,8 @@ SCHEDULES = {cls.__name__: cls for cls in (ExponentialDecay, InverseTimeDecay,
 
 
 def serialize(schedule: LearningRateSchedule) -> dict:
-    return {"class_name": type(schedule).__name__, "config": schedule.get_config()}
+    return to_spec(schedule)
 
 
 def deserialize(spec: dict) -> LearningRateSchedule:
-    cls = SCHEDULES.get(spec.get("class_name")) if isinstance(spec, dict) else None
-    if cls is None:
-        fail("learning_rate", f"a saved schedule naming one of {sorted(SCHEDULES)}", spec)
-    return cls(**spec.get("config", {}))
+    return from_spec(spec, SCHEDULES, "learning_rate", "schedule")

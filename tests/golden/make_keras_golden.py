@@ -21,6 +21,9 @@ import numpy as np  # noqa: E402
 from keras import layers  # noqa: E402
 from keras.src.trainers.data_adapters.array_slicing import train_validation_split  # noqa: E402
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cases import OPTIMIZERS, SCHEDULES  # noqa: E402  (shared with the numnet tests)
+
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "keras.json")
 G = np.random.default_rng(0)
 
@@ -248,33 +251,6 @@ def loss_functions():
             "values": {k: floats(keras.ops.convert_to_numpy(v)) for k, v in values.items()}}
 
 
-OPTIMIZERS = {  # name -> keras optimizer factory; numnet's test builds the same by name
-    "RMSprop_momentum": lambda o, s: o.RMSprop(0.01, momentum=0.9),
-    "RMSprop_centered": lambda o, s: o.RMSprop(0.01, centered=True),
-    "RMSprop_momentum_centered": lambda o, s: o.RMSprop(0.01, momentum=0.5, centered=True),
-    "RMSprop_clipnorm": lambda o, s: o.RMSprop(0.01, clipnorm=0.5),
-    "Adam_amsgrad": lambda o, s: o.Adam(0.05, amsgrad=True),
-    "Adam_weight_decay": lambda o, s: o.Adam(0.05, weight_decay=0.01),
-    "AdamW": lambda o, s: o.AdamW(),
-    "AdamW_strong": lambda o, s: o.AdamW(0.05, weight_decay=0.1),
-    "Adadelta": lambda o, s: o.Adadelta(learning_rate=1.0, rho=0.95),
-    "Adagrad": lambda o, s: o.Adagrad(0.1),
-    "Adagrad_default": lambda o, s: o.Adagrad(),
-    "Nadam": lambda o, s: o.Nadam(0.05),
-    "SGD_clipnorm": lambda o, s: o.SGD(0.5, clipnorm=0.1),
-    "SGD_global_clipnorm": lambda o, s: o.SGD(0.5, global_clipnorm=0.1),
-    "SGD_clipvalue": lambda o, s: o.SGD(0.5, clipvalue=0.01),
-    "SGD_momentum_weight_decay": lambda o, s: o.SGD(0.5, momentum=0.9, weight_decay=0.05),
-    "SGD_ExponentialDecay": lambda o, s: o.SGD(s.ExponentialDecay(0.5, 3, 0.5)),
-    "SGD_ExponentialDecay_staircase": lambda o, s: o.SGD(s.ExponentialDecay(0.5, 3, 0.5, staircase=True)),
-    "SGD_PiecewiseConstantDecay": lambda o, s: o.SGD(s.PiecewiseConstantDecay([3, 6], [0.5, 0.2, 0.05])),
-    "SGD_InverseTimeDecay": lambda o, s: o.SGD(s.InverseTimeDecay(0.5, 2, 0.5)),
-    "SGD_CosineDecay": lambda o, s: o.SGD(s.CosineDecay(0.5, 8, alpha=0.1)),
-    "SGD_CosineDecay_warmup": lambda o, s: o.SGD(s.CosineDecay(0.0, 6, warmup_target=0.5, warmup_steps=3)),
-    "Adam_ExponentialDecay_weight_decay": lambda o, s: o.Adam(s.ExponentialDecay(0.05, 2, 0.8), weight_decay=0.02),
-}
-
-
 def optimizer_cases():
     """10 full-batch steps of a small classifier from fixed weights, per optimizer."""
     x = G.standard_normal((16, 3)).astype(np.float32)
@@ -291,15 +267,9 @@ def optimizer_cases():
         cases[name] = {"losses": floats(history.history["loss"]),
                        "final_weights": [floats(w) for w in model.get_weights()]}
     schedules = keras.optimizers.schedules
-    values = {name: floats([float(keras.ops.convert_to_numpy(schedule(step)))
+    values = {name: floats([float(keras.ops.convert_to_numpy(make(schedules)(step)))
                             for step in range(14)])
-              for name, schedule in {
-                  "ExponentialDecay": schedules.ExponentialDecay(0.5, 3, 0.5),
-                  "PiecewiseConstantDecay": schedules.PiecewiseConstantDecay([3, 6], [0.5, 0.2, 0.05]),
-                  "InverseTimeDecay_staircase": schedules.InverseTimeDecay(0.5, 2, 0.5, staircase=True),
-                  "CosineDecay": schedules.CosineDecay(0.5, 8, alpha=0.1),
-                  "CosineDecay_warmup": schedules.CosineDecay(0.0, 6, warmup_target=0.5, warmup_steps=3),
-              }.items()}
+              for name, make in SCHEDULES.items()}
     return {"x": floats(x), "y": floats(y), "weights": [floats(w) for w in weights],
             "optimizers": cases, "schedule_values": values}
 

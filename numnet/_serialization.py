@@ -1,0 +1,20 @@
+"""Configs as JSON-able specs, {"class_name": ..., "config": {...}}, for losses, optimizers and
+schedules: what model files store. Rebuilding accepts only the classes it is given."""
+
+from __future__ import annotations
+
+from ._validation import fail
+
+
+def to_spec(obj) -> dict:
+    return {"class_name": type(obj).__name__, "config": obj.get_config()}
+
+
+def from_spec(spec: object, classes: dict[str, type], argument: str, what: str):
+    """The object `spec` names, rebuilt with `cls.from_config(config)` when the class has one,
+    else `cls(**config)`; a class not in `classes` is refused with a message naming `argument`."""
+    cls = classes.get(spec.get("class_name")) if isinstance(spec, dict) else None
+    if cls is None:
+        fail(argument, f"a saved {what} naming one of {sorted(classes)}", spec)
+    config = spec.get("config", {})
+    return cls.from_config(config) if hasattr(cls, "from_config") else cls(**config)
