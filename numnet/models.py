@@ -129,10 +129,10 @@ class Sequential(Trainer):
         for i, r in enumerate(rows):
             print_fn(row(*r))
             print_fn(("_" if i < len(rows) - 1 else "=") * line_length)
-        total = self.count_params()
-        print_fn(f"Total params: {total:,}")
-        print_fn(f"Trainable params: {total:,}")
-        print_fn("Non-trainable params: 0")
+        trainable = sum(layer.count_params() for layer in self._layers if layer.trainable)
+        print_fn(f"Total params: {self.count_params():,}")
+        print_fn(f"Trainable params: {trainable:,}")
+        print_fn(f"Non-trainable params: {self.count_params() - trainable:,}")
 
     # ---- weights -----------------------------------------------------------------------------
     def get_weights(self) -> list[np.ndarray]:

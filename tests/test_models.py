@@ -238,3 +238,46 @@ def test_verbose_prints_one_line_per_epoch_when_not_a_terminal(rng, capsys):
     lines = out.splitlines()
     assert len(lines) == 3 and all(line.startswith(f"Epoch {i + 1}/3") for i, line in enumerate(lines))
     assert "val_accuracy:" in lines[0] and "\r" not in out and "\b" not in out
+
+
+def test_batch_methods_for_a_custom_loop(rng):
+    """train_on_batch is one step of fit; test_on_batch is evaluate on one batch;
+    predict_on_batch is predict on one batch. Return forms as evaluate's."""
+    x, y = small_data(rng, n=32)
+    numnet.set_random_seed(3)
+    by_fit = small_model()
+    by_fit.fit(x, y, batch_size=32, epochs=2, shuffle=False, verbose=0)
+    numnet.set_random_seed(3)
+    model = small_model()
+    first = model.train_on_batch(x, y)
+    second = model.train_on_batch(x, y, return_dict=True)
+    assert isinstance(first, list) and len(first) == 2 and list(second) == ["accuracy", "loss"]
+    for a, b in zip(model.get_weights(), by_fit.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    assert model.test_on_batch(x, y) == model.evaluate(x, y, batch_size=32, verbose=0)
+    assert model.test_on_batch(x, y, return_dict=True) == model.evaluate(
+        x, y, batch_size=32, verbose=0, return_dict=True)
+    np.testing.assert_array_equal(model.predict_on_batch(x), model.predict(x, batch_size=32))
+    model.compile(loss="categorical_crossentropy")
+    assert isinstance(model.train_on_batch(x, y), float)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_a_frozen_layer_keeps_its_weights_and_summary_counts_it(rng, backend, capsys, tmp_path):
+    numnet.config.set_backend(backend)
+    x, y = small_data(rng, n=64)
+    model = small_model()
+    model.layers[0].trainable = False
+    frozen = model.layers[0].get_weights()
+    trained_before = model.layers[2].get_weights()
+    model.compile(loss="categorical_crossentropy",
+                  optimizer=numnet.optimizers.AdamW(0.01, weight_decay=0.1))
+    model.fit(x, y, epochs=2, batch_size=16, verbose=0)
+    for a, b in zip(model.layers[0].get_weights(), frozen):
+        np.testing.assert_array_equal(a, b)  # not even weight decay touches it
+    assert not np.array_equal(model.layers[2].get_weights()[0], trained_before[0])
+    model.summary()
+    out = capsys.readouterr().out
+    assert "Trainable params: 51" in out and "Non-trainable params: 336" in out
+    model.save(tmp_path / "m.npz")
+    assert not numnet.load_model(tmp_path / "m.npz").layers[0].trainable

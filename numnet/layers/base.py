@@ -36,6 +36,7 @@ class Layer:
         grads: same keys, shapes and dtype; OVERWRITTEN by each `backward`.
         declared_input_shape: the `input_shape=` given to the constructor (without the batch
             axis), or None.
+        trainable: False freezes the parameters: the optimizer leaves them as they are.
         rng: the generator of a layer that draws random numbers (Dropout), else None.
 
     Layers with parameters also take `backward(dy, need_dx=False)`, which writes the grads
@@ -45,9 +46,12 @@ class Layer:
     rng: np.random.Generator | None = None
 
     def __init__(self, *, name: str | None = None, dtype: str | None = None,
-                 input_shape: tuple | None = None) -> None:
+                 input_shape: tuple | None = None, trainable: bool = True) -> None:
         if name is not None and (not isinstance(name, str) or not name):
             fail("name", "a non-empty string", name, TypeError)
+        if not isinstance(trainable, bool):
+            fail("trainable", "True or False", trainable, TypeError)
+        self.trainable = trainable
         if dtype is not None and dtype not in ("float32", "float64"):
             fail("dtype", "'float32' or 'float64'", dtype)
         self.name = name or unique_name(_snake_case(type(self).__name__))
@@ -155,6 +159,8 @@ class Layer:
     def get_config(self) -> dict:
         """JSON-able constructor arguments."""
         config_ = {"name": self.name, "dtype": self.dtype}
+        if not self.trainable:
+            config_["trainable"] = False
         if self.declared_input_shape is not None:
             config_["input_shape"] = list(self.declared_input_shape)
         return config_

@@ -53,9 +53,10 @@ class LayerStack:
     def __init__(self, layers: list, loss: Loss | None, dtype: str) -> None:
         self.layers, self.loss, self.dtype = layers, loss, np.dtype(dtype)
         self.activation = layers[-1].output_activation() if layers else None
-        # Nobody needs dL/dx of the input: backward stops at the first layer with parameters
-        # (layers before it, e.g. Flatten or Rescaling, have no gradients to compute).
-        self.first = next((i for i, layer in enumerate(layers) if layer.params), len(layers))
+        # Nobody needs dL/dx of the input: backward stops at the first layer with trainable
+        # parameters (layers before it, e.g. Flatten, Rescaling or frozen layers, need none).
+        self.first = next((i for i, layer in enumerate(layers)
+                           if layer.params and layer.trainable), len(layers))
 
     def forward(self, ops: NumpyOps, x: np.ndarray,
                 training: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
@@ -103,16 +104,18 @@ class Step:
         """Fused blocks when the backend fuses and the stack fits, else layer by layer."""
         model, ops = self.model, get_ops()
         layers = model.layers
-        key = (tuple(map(id, layers)), id(model.loss), ops.name)
+        key = (tuple(map(id, layers)), tuple(layer.trainable for layer in layers), id(model.loss),
+               ops.name)
         if self._runner is None or self._runner[0] != key:
             runner = FusedStack.build(layers, model.loss) if ops.fuses_blocks else None
             self._runner = (key, runner or LayerStack(layers, model.loss, model.dtype))
         return self._runner[1]
 
     def parameters(self) -> tuple[np.ndarray, np.ndarray] | None:
-        """All parameters and gradients as one flat array each (the layers' params and grads
-        are views into them), or None for a model without parameters."""
-        layers = self.model.layers
+        """The trainable parameters and their gradients as one flat array each (the layers'
+        params and grads are views into them), or None when nothing is trainable. Frozen
+        layers (trainable=False) keep arrays of their own, which the optimizer never sees."""
+        layers = [layer for layer in self.model.layers if layer.trainable]
         ids = tuple(id(p) for layer in layers for p in layer.params.values())
         if not ids:
             return None

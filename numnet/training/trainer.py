@@ -257,11 +257,17 @@ class Trainer:
         logs = self._test_loop(batches.epoch(), callback_list)
         if verbose:
             print(summary_line(batches.steps, time.perf_counter() - start, logs))
+        return self._returned(logs, return_dict)
+
+    def _returned(self, logs: dict, return_dict: bool):
+        """Keras's return forms: the logs sorted by name (return_dict), or [loss, *metrics in
+        compile order], or the loss alone when there are no metrics."""
+        logs = dict(sorted(logs.items()))
         if return_dict:
-            return logs  # sorted by name, as Keras
+            return logs
         if not self.metric_names:
             return logs["loss"]
-        return [logs["loss"], *(logs[name] for name in self.metric_names)]  # compile order
+        return [logs["loss"], *(logs.get(name, float("nan")) for name in self.metric_names)]
 
     def predict(self, x, batch_size: int | None = None, verbose=0, steps: int | None = None,
                 callbacks=None) -> np.ndarray:
@@ -284,6 +290,31 @@ class Trainer:
         if verbose:
             print(summary_line(len(outputs), time.perf_counter() - start, {}))
         return np.concatenate(outputs)  # a new array, even from one batch
+
+    # ---- one batch (Keras's *_on_batch, for custom loops) ----------------------------------------
+    def train_on_batch(self, x, y, return_dict: bool = False):
+        """One training step on the batch (x, y) -> its loss and metrics, in evaluate's forms.
+        A step whose loss or gradient is not finite is not applied; its loss is NaN or inf."""
+        self._require_compiled("train_on_batch")
+        checks, x = self._input_checks(x)
+        return self._returned(self.train_step(*checks.pair(x, y)), return_dict)
+
+    def test_on_batch(self, x, y, return_dict: bool = False):
+        """The loss and metrics of the batch (x, y), in evaluate's forms."""
+        self._require_compiled("test_on_batch")
+        checks, x = self._input_checks(x)
+        x, y = checks.pair(x, y)
+        per_sample, y_pred = self._step.test_step(x, y)
+        logs = {"loss": losses.batch_mean(per_sample),
+                **{name: losses.batch_mean(metric(y, y_pred))
+                   for name, metric in self.compiled_metrics}}
+        return self._returned(logs, return_dict)
+
+    def predict_on_batch(self, x) -> np.ndarray:
+        """The outputs for one batch x (training=False): predict without batching or hooks,
+        the path for serving one request."""
+        checks, x = self._input_checks(x)
+        return self._step.predict(checks.inputs(x))
 
     def __call__(self, x, training: bool = False) -> np.ndarray:
         """The model's outputs for one batch x (training=True: with dropout, layer by layer)."""
