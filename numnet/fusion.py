@@ -33,7 +33,7 @@ class _Block:
     def __init__(self, dense: Dense, dropout: Dropout | None) -> None:
         self.dense = dense
         self.dropout = dropout if dropout is not None and dropout.rate > 0 else None
-        self.relu = isinstance(dense.activation, ReLU)
+        self.relu = type(dense.activation) is ReLU and dense.activation.plain
         self.softmax = isinstance(dense.activation, Softmax)
 
 
@@ -73,7 +73,7 @@ class FusedStack:
             i += 2 if dropout is not None else 1
         if not blocks or not blocks[-1].softmax or blocks[-1].dropout is not None:
             return None
-        if any(not isinstance(b.dense.activation, (ReLU, Linear)) for b in blocks[:-1]):
+        if any(not (b.relu or type(b.dense.activation) is Linear) for b in blocks[:-1]):
             return None
         return cls(blocks, Flatten in kinds, rescaling, loss, layers[0].dtype)
 

@@ -34,7 +34,9 @@ def test_activation_by_name(name):
 
 
 def test_unknown_activation_lists_the_valid_ones():
-    with pytest.raises(ValueError, match=r"activation must be one of \['linear', 'relu', "
-                                         r"'sigmoid', 'softmax', 'tanh'\], None or an "
-                                         r"activation layer\. Received: activation='gelu'"):
-        layers.Dense(4, activation="gelu")
+    with pytest.raises(ValueError, match=r"activation must be one of \['elu', 'gelu', "
+                                         r"'leaky_relu', 'linear', 'relu', 'selu', 'sigmoid', "
+                                         r"'silu', 'softmax', 'softplus', 'swish', 'tanh'\], "
+                                         r"None or an activation layer\. Received: "
+                                         r"activation='mish'"):
+        layers.Dense(4, activation="mish")

@@ -141,7 +141,7 @@ CONSTRUCTOR_CASES = [
     (lambda: layers.Dense(4, input_shape=(0,)), ValueError,
      r"input_shape must be a non-empty tuple of positive integers \(without the batch axis\)\. Received: input_shape=\(0,\)"),
     (lambda: layers.Dropout("0.5"), TypeError, r"rate must be a float in \[0, 1\)\. Received: rate='0.5'"),
-    (lambda: layers.Activation("swish"), ValueError, r"activation must be one of \[.*\].*Received: activation='swish'"),
+    (lambda: layers.Activation("mish"), ValueError, r"activation must be one of \[.*\].*Received: activation='mish'"),
     (lambda: numnet.Sequential([layers.Dense(2), "relu"]), TypeError,
      r"layer must be a numnet.layers.Layer instance\. Received: layer='relu'"),
     (lambda: numnet.set_random_seed(-3), ValueError, r"seed must be a non-negative integer\. Received: seed=-3"),

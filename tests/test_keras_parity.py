@@ -244,3 +244,22 @@ def test_schedules_give_keras_values(name):
     schedule = SCHEDULES[name](numnet.optimizers.schedules)
     expected = GOLDEN["optimizer_steps"]["schedule_values"][name]
     np.testing.assert_allclose([schedule(step) for step in range(14)], expected, rtol=1e-6)
+
+
+ACTIVATION_LAYERS = {
+    "gelu": lambda: layers.Activation("gelu"), "elu": lambda: layers.Activation("elu"),
+    "selu": lambda: layers.Activation("selu"), "swish": lambda: layers.Activation("swish"),
+    "silu": lambda: layers.Activation("silu"), "softplus": lambda: layers.Activation("softplus"),
+    "leaky_relu": lambda: layers.Activation("leaky_relu"),
+    "ReLU_options": lambda: layers.ReLU(max_value=1.5, negative_slope=0.1, threshold=0.2),
+    "LeakyReLU_layer": lambda: layers.LeakyReLU(), "ELU_layer_0.7": lambda: layers.ELU(0.7),
+}
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+@pytest.mark.parametrize("name", ACTIVATION_LAYERS)
+def test_activations_give_keras_values(name, backend):
+    numnet.config.set_backend(backend)
+    case = GOLDEN["activations"]
+    x = np.array(case["x"], np.float32)[None]
+    np.testing.assert_allclose(ACTIVATION_LAYERS[name]()(x)[0], case[name], rtol=2e-6, atol=1e-7)

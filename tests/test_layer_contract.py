@@ -1,9 +1,11 @@
-"""One contract, every layer: shapes, dtype, determinism at inference, config round trip,
-backward before forward, and a full finite-difference gradient check in float64."""
+"""One contract, every layer, on both backends: shapes, dtype, determinism at inference,
+config round trip, backward before forward, and a full finite-difference gradient check in
+float64."""
 
 import numpy as np
 import pytest
 
+import numnet
 from numnet import layers
 from numnet.layers import LAYER_CLASSES
 
@@ -25,7 +27,22 @@ CASES = {
     "Linear": (lambda **kw: layers.Linear(**kw), (5,)),
     "Activation": (lambda **kw: layers.Activation("sigmoid", **kw), (5,)),
     "Rescaling": (lambda **kw: layers.Rescaling(0.5, offset=-1.0, **kw), (2, 3)),
+    "ReLU-options": (lambda **kw: layers.ReLU(max_value=1.5, negative_slope=0.1, threshold=0.2, **kw), (6,)),
+    "LeakyReLU": (lambda **kw: layers.LeakyReLU(**kw), (5,)),
+    "ELU": (lambda **kw: layers.ELU(alpha=0.7, **kw), (5,)),
+    "SELU": (lambda **kw: layers.SELU(**kw), (5,)),
+    "GELU": (lambda **kw: layers.GELU(**kw), (5,)),
+    "Swish": (lambda **kw: layers.Swish(**kw), (5,)),
+    "Softplus": (lambda **kw: layers.Softplus(**kw), (5,)),
+    "Dense-gelu": (lambda **kw: layers.Dense(3, activation="gelu", **kw), (5,)),
+    "Dense-leaky_relu": (lambda **kw: layers.Dense(3, activation="leaky_relu", **kw), (5,)),
 }
+
+
+@pytest.fixture(autouse=True, params=["numpy", "numba"])
+def backend(request):
+    numnet.config.set_backend(request.param)  # conftest restores the default afterwards
+    return request.param
 
 
 def test_every_layer_class_has_a_contract_case():
@@ -39,6 +56,8 @@ def make(case, dtype="float32", seed=0):
     layer.build((None, *shape), np.random.default_rng(seed))
     x = np.random.default_rng(seed + 1).uniform(-2, 2, size=(3, *shape)).astype(dtype)
     x[np.abs(x) < 0.05] = 0.3  # keep ReLU away from its kink for finite differences
+    for kink in (0.2, 1.5):  # and ReLU-options away from its threshold and its cap
+        x[np.abs(x - kink) < 0.05] = kink + 0.1
     return layer, x
 
 

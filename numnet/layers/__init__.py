@@ -1,6 +1,19 @@
 """Layers with hand-written forward and backward passes."""
 
-from .activation import Activation, Linear, ReLU, Sigmoid, Softmax, Tanh
+from .activation import (
+    ELU,
+    GELU,
+    SELU,
+    Activation,
+    LeakyReLU,
+    Linear,
+    ReLU,
+    Sigmoid,
+    Softmax,
+    Softplus,
+    Swish,
+    Tanh,
+)
 from .base import Layer
 from .dense import Dense
 from .dropout import Dropout
@@ -10,8 +23,8 @@ from .reshaping import Flatten, Input
 # Every class a saved model may name; loading refuses anything else.
 LAYER_CLASSES: dict[str, type[Layer]] = {
     cls.__name__: cls
-    for cls in (Activation, Dense, Dropout, Flatten, Input, Linear, ReLU, Rescaling, Sigmoid,
-                Softmax, Tanh)
+    for cls in (Activation, Dense, Dropout, ELU, Flatten, GELU, Input, LeakyReLU, Linear, ReLU,
+                Rescaling, SELU, Sigmoid, Softmax, Softplus, Swish, Tanh)
 }
 
 __all__ = ["Layer", "LAYER_CLASSES", *LAYER_CLASSES]

@@ -1,12 +1,12 @@
-"""Activation layers. Each keeps its output y from the training forward, because every
-backward here is written in terms of y:  relu' = [y > 0],  σ' = y(1-y),  tanh' = 1-y²,
-softmax: dx = y (dy - Σ dy y)."""
+"""Activation layers. Those whose backward is written in terms of their output y keep y from
+the training forward (relu' = [y > 0], σ' = y(1-y), tanh' = 1-y², softmax: dx = y (dy - Σ dy y));
+the others (ELU, GELU, swish, softplus, SELU, ReLU with options) keep their input x."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from .._validation import fail
+from .._validation import check_finite_float, check_positive_float, fail
 from ..ops import get_ops
 from .base import Layer
 
@@ -44,10 +44,121 @@ class _Elementwise(ActivationLayer):
         return getattr(get_ops(), self.op + "_backward")(dy, self._y)
 
 
-class ReLU(_Elementwise):
-    """y = max(x, 0). Input and output shape: any."""
+class _FromInput(ActivationLayer):
+    """An activation whose forward is `ops.<op>(x, *args)` and backward
+    `ops.<op>_backward(dy, x, *args)`: it keeps its input."""
 
-    op = "relu"
+    op = ""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._x: np.ndarray | None = None
+
+    def args(self) -> tuple:
+        return ()
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        if training:
+            self._x = x
+        return getattr(get_ops(), self.op)(x, *self.args())
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        self._require_cache(self._x)
+        return getattr(get_ops(), self.op + "_backward")(dy, self._x, *self.args())
+
+
+class ReLU(_FromInput):
+    """y = max(x, 0); Keras's options: x above `threshold`, capped at `max_value`, and
+    negative_slope · (x - threshold) below the threshold. Input and output shape: any."""
+
+    op = "relu_general"
+
+    def __init__(self, max_value: float | None = None, negative_slope: float = 0.0,
+                 threshold: float = 0.0, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.max_value = None if max_value is None else check_positive_float("max_value",
+                                                                              max_value)
+        self.negative_slope = check_positive_float("negative_slope", negative_slope,
+                                                   allow_zero=True)
+        self.threshold = check_finite_float("threshold", threshold)
+        self._y: np.ndarray | None = None
+
+    @property
+    def plain(self) -> bool:
+        """max(x, 0) itself: the fast op, and what fused blocks run."""
+        return self.max_value is None and not self.negative_slope and not self.threshold
+
+    def args(self):
+        return self.negative_slope, self.max_value, self.threshold
+
+    def forward(self, x, training=False):
+        if not self.plain:
+            return super().forward(x, training)
+        y = get_ops().relu(x)
+        if training:
+            self._y = y
+        return y
+
+    def backward(self, dy):
+        if not self.plain:
+            return super().backward(dy)
+        self._require_cache(self._y)
+        return get_ops().relu_backward(dy, self._y)
+
+    def get_config(self):
+        return {**super().get_config(), "max_value": self.max_value,
+                "negative_slope": self.negative_slope, "threshold": self.threshold}
+
+
+class LeakyReLU(ReLU):
+    """y = x for x >= 0, negative_slope · x otherwise (Keras's default slope 0.3)."""
+
+    def __init__(self, negative_slope: float = 0.3, **kwargs) -> None:
+        super().__init__(negative_slope=negative_slope, **kwargs)
+
+    def get_config(self):
+        config = super().get_config()
+        return {k: v for k, v in config.items() if k not in ("max_value", "threshold")}
+
+
+class ELU(_FromInput):
+    """y = x for x > 0, alpha (e^x - 1) otherwise."""
+
+    op = "elu"
+
+    def __init__(self, alpha: float = 1.0, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.alpha = check_finite_float("alpha", alpha)
+
+    def args(self):
+        return (self.alpha,)
+
+    def get_config(self):
+        return {**super().get_config(), "alpha": self.alpha}
+
+
+class SELU(_FromInput):
+    """y = 1.0507 · elu(x, 1.6733) (Keras's "selu")."""
+
+    op = "selu"
+
+
+class GELU(_FromInput):
+    """y = ½ x (1 + erf(x / √2)) (Keras's "gelu", exact)."""
+
+    op = "gelu"
+
+
+class Swish(_FromInput):
+    """y = x σ(x) (Keras's "swish", also "silu")."""
+
+    op = "silu"
+
+
+class Softplus(_FromInput):
+    """y = log(1 + e^x) (Keras's "softplus")."""
+
+    op = "softplus"
 
 
 class Sigmoid(_Elementwise):
@@ -101,12 +212,20 @@ class Softmax(ActivationLayer):
         return {**super().get_config(), "axis": self.axis}
 
 
-ACTIVATIONS: dict[str, type[Layer]] = {
-    "relu": ReLU,
-    "softmax": Softmax,
-    "sigmoid": Sigmoid,
-    "tanh": Tanh,
-    "linear": Linear,
+# Keras's activation names -> (layer class, its arguments for that name)
+ACTIVATIONS: dict[str, tuple[type[Layer], dict]] = {
+    "relu": (ReLU, {}),
+    "softmax": (Softmax, {}),
+    "sigmoid": (Sigmoid, {}),
+    "tanh": (Tanh, {}),
+    "linear": (Linear, {}),
+    "leaky_relu": (LeakyReLU, {"negative_slope": 0.2}),
+    "elu": (ELU, {}),
+    "selu": (SELU, {}),
+    "gelu": (GELU, {}),
+    "swish": (Swish, {}),
+    "silu": (Swish, {}),
+    "softplus": (Softplus, {}),
 }
 
 
@@ -118,14 +237,18 @@ def get(identifier: str | Layer | None, argument: str = "activation") -> Layer:
         return identifier
     if not isinstance(identifier, str) or identifier not in ACTIVATIONS:
         fail(argument, f"one of {sorted(ACTIVATIONS)}, None or an activation layer", identifier)
-    return ACTIVATIONS[identifier](name=identifier)
+    cls, arguments = ACTIVATIONS[identifier]
+    return cls(name=identifier, **arguments)
 
 
 def name_of(activation: Layer) -> str:
     """The Keras name of an activation layer made by `get` ("relu", "linear", ...)."""
-    for key, cls in ACTIVATIONS.items():
+    config = {k: v for k, v in activation.get_config().items() if k != "name"}
+    for key, (cls, arguments) in ACTIVATIONS.items():
         if type(activation) is cls:
-            return key
+            made = cls(name=key, dtype=activation.dtype, **arguments).get_config()
+            if {k: v for k, v in made.items() if k != "name"} == config:
+                return key
     return type(activation).__name__
 
 

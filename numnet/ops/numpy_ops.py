@@ -8,10 +8,14 @@ returns arrays of its input's float dtype (constants are cast so float32 stays f
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+from .numpy_updates import NumpyUpdates
 
-class NumpyOps:
+
+class NumpyOps(NumpyUpdates):
     """Reference implementation of every op numnet needs."""
 
     name = "numpy"
@@ -90,6 +94,79 @@ class NumpyOps:
     def softmax_backward(self, dy: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarray:
         """Jacobian-vector product: dx = y · (dy - Σ_j dy_j y_j)."""
         return y * (dy - (dy * y).sum(axis=axis, keepdims=True))
+
+    # ---- Activations whose backward needs their input x ------------------------------------------
+    def relu_general(self, x: np.ndarray, negative_slope: float, max_value: float | None,
+                     threshold: float) -> np.ndarray:
+        """Keras's ReLU(negative_slope, max_value, threshold): x above the threshold (clipped
+        to max_value), negative_slope · (x - threshold) below it."""
+        f = x.dtype.type
+        y = np.where(x > f(threshold), x, f(0))
+        if max_value is not None:
+            y = np.minimum(y, f(max_value))
+        if negative_slope:
+            y = y - f(negative_slope) * np.maximum(f(threshold) - x, f(0))
+        return y
+
+    def relu_general_backward(self, dy: np.ndarray, x: np.ndarray, negative_slope: float,
+                              max_value: float | None, threshold: float) -> np.ndarray:
+        """dx = dy where threshold < x < max_value, negative_slope · dy below the threshold."""
+        f = x.dtype.type
+        slope = np.where(x > f(threshold), f(1), f(0))
+        if max_value is not None:
+            slope = np.where(x >= f(max_value), f(0), slope)
+        if negative_slope:
+            slope = np.where(x < f(threshold), f(negative_slope), slope)
+        return dy * slope
+
+    def elu(self, x: np.ndarray, alpha: float) -> np.ndarray:
+        """y = x for x > 0, alpha (e^x - 1) otherwise."""
+        f = x.dtype.type
+        return np.where(x > 0, x, f(alpha) * np.expm1(np.minimum(x, f(0))))
+
+    def elu_backward(self, dy: np.ndarray, x: np.ndarray, alpha: float) -> np.ndarray:
+        """dx = dy for x > 0, dy · alpha e^x otherwise."""
+        f = x.dtype.type
+        return dy * np.where(x > 0, f(1), f(alpha) * np.exp(np.minimum(x, f(0))))
+
+    SELU_ALPHA, SELU_SCALE = 1.67326324, 1.05070098
+
+    def selu(self, x: np.ndarray) -> np.ndarray:
+        """y = scale · elu(x, alpha) with Keras's constants."""
+        return x.dtype.type(self.SELU_SCALE) * self.elu(x, self.SELU_ALPHA)
+
+    def selu_backward(self, dy: np.ndarray, x: np.ndarray) -> np.ndarray:
+        return x.dtype.type(self.SELU_SCALE) * self.elu_backward(dy, x, self.SELU_ALPHA)
+
+    def softplus(self, x: np.ndarray) -> np.ndarray:
+        """y = log(1 + e^x) = max(x, 0) + log(1 + e^-|x|), without overflow."""
+        return np.maximum(x, x.dtype.type(0)) + np.log1p(np.exp(-np.abs(x)))
+
+    def softplus_backward(self, dy: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """dx = dy · σ(x)."""
+        return dy * self.sigmoid(x)
+
+    def silu(self, x: np.ndarray) -> np.ndarray:
+        """swish: y = x σ(x)."""
+        return x * self.sigmoid(x)
+
+    def silu_backward(self, dy: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """dx = dy · (σ + x σ (1 - σ))."""
+        s = self.sigmoid(x)
+        return dy * (s + x * s * (1 - s))
+
+    _erf = np.frompyfunc(math.erf, 1, 1)
+
+    def gelu(self, x: np.ndarray) -> np.ndarray:
+        """Exact GELU (Keras's default): y = ½ x (1 + erf(x / √2))."""
+        erf = self._erf(x / x.dtype.type(math.sqrt(2))).astype(x.dtype)
+        return x.dtype.type(0.5) * x * (1 + erf)
+
+    def gelu_backward(self, dy: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """dx = dy · (½ (1 + erf(x/√2)) + x e^(-x²/2) / √(2π))."""
+        f = x.dtype.type
+        erf = self._erf(x / f(math.sqrt(2))).astype(x.dtype)
+        return dy * (f(0.5) * (1 + erf) + x * np.exp(-x * x / 2) / f(math.sqrt(2 * math.pi)))
 
     # ---- Dropout (inverted): y = x · mask, mask ∈ {0, 1/(1-rate)} ------------------------------
     # The mask is a counter-based random function of (key, element index), like the Philox
@@ -243,107 +320,3 @@ class NumpyOps:
     def all_finite(self, x: np.ndarray) -> bool:
         """Whether no element of `x` is inf or NaN (exact: a sum could overflow to inf)."""
         return bool(np.isfinite(x).all())
-
-    # ---- Optimizer updates, in place on `param` and the slots ---------------------------------
-    def sgd_update(self, param: np.ndarray, grad: np.ndarray, velocity: np.ndarray | None,
-                   lr: float, momentum: float, nesterov: bool) -> None:
-        """Keras SGD: v = m v - lr g;  w += v  (nesterov: w += m v - lr g)."""
-        dtype = param.dtype.type
-        if velocity is None:
-            param -= dtype(lr) * grad
-            return
-        velocity *= dtype(momentum)
-        velocity -= dtype(lr) * grad
-        if nesterov:
-            param += dtype(momentum) * velocity - dtype(lr) * grad
-        else:
-            param += velocity
-
-    def rmsprop_update(self, param: np.ndarray, grad: np.ndarray, velocity: np.ndarray,
-                       lr: float, rho: float, epsilon: float) -> None:
-        """Keras RMSprop: v = ρ v + (1-ρ) g²;  w -= lr g / √(v + ε)   (ε inside the root)."""
-        dtype = param.dtype.type
-        velocity *= dtype(rho)
-        velocity += dtype(1 - rho) * grad * grad
-        param -= dtype(lr) * grad / np.sqrt(velocity + dtype(epsilon))
-
-    def rmsprop_general_update(self, param: np.ndarray, grad: np.ndarray, velocity: np.ndarray,
-                               momentum_slot: np.ndarray | None, average: np.ndarray | None,
-                               lr: float, rho: float, momentum: float, epsilon: float) -> None:
-        """Keras RMSprop with momentum and/or centering:
-        v = ρ v + (1-ρ) g²;  centered: a = ρ a + (1-ρ) g, d = v - a² + ε, else d = v + ε;
-        step = lr g / √d;  momentum: s = momentum s + step, w -= s;  else w -= step."""
-        dtype = param.dtype.type
-        velocity *= dtype(rho)
-        velocity += dtype(1 - rho) * grad * grad
-        if average is not None:
-            average *= dtype(rho)
-            average += dtype(1 - rho) * grad
-            denominator = velocity - average * average + dtype(epsilon)
-        else:
-            denominator = velocity + dtype(epsilon)
-        increment = dtype(lr) * grad / np.sqrt(denominator)
-        if momentum_slot is not None:
-            momentum_slot *= dtype(momentum)
-            momentum_slot += increment
-            param -= momentum_slot
-        else:
-            param -= increment
-
-    def adam_update(self, param: np.ndarray, grad: np.ndarray, m: np.ndarray, v: np.ndarray,
-                    lr: float, beta_1: float, beta_2: float, epsilon: float, step: int,
-                    v_hat: np.ndarray | None = None) -> None:
-        """Keras Adam: m += (g - m)(1-β1); v += (g² - v)(1-β2);
-        w -= lr √(1-β2^t)/(1-β1^t) · m / (√v + ε).  amsgrad: v̂ = max(v̂, v) in place of v."""
-        dtype = param.dtype.type
-        m += (grad - m) * dtype(1 - beta_1)
-        v += (grad * grad - v) * dtype(1 - beta_2)
-        if v_hat is not None:
-            np.maximum(v_hat, v, out=v_hat)
-            v = v_hat
-        param -= self.adam_step_size(lr, beta_1, beta_2, step, param.dtype) * m / (
-            np.sqrt(v) + dtype(epsilon))
-
-    def adam_step_size(self, lr: float, beta_1: float, beta_2: float, step: int, dtype):
-        """lr √(1-β2^t)/(1-β1^t) computed in `dtype`, as Keras does (β cast to float32 first:
-        in float64, 1 - 0.999 would differ from float32's 1 - 0.999f by 1e-5 relative)."""
-        f = np.dtype(dtype).type
-        return f(lr) * np.sqrt(f(1) - f(beta_2) ** f(step)) / (f(1) - f(beta_1) ** f(step))
-
-    def nadam_update(self, param: np.ndarray, grad: np.ndarray, m: np.ndarray, v: np.ndarray,
-                     lr: float, beta_1: float, beta_2: float, epsilon: float, step: int,
-                     u_product: float) -> None:
-        """Keras Nadam (t = step, 1-based; u_product = Π_{i<=t} u_i, u_i = β1 (1 - ½·0.96^i)):
-        m += (g - m)(1-β1); v += (g² - v)(1-β2);
-        m̂ = u_{t+1} m / (1 - u_product·u_{t+1}) + (1 - u_t) g / (1 - u_product);
-        w -= lr m̂ / (√(v / (1 - β2^t)) + ε)."""
-        dtype = param.dtype.type
-        u_t = beta_1 * (1 - 0.5 * 0.96**step)
-        u_next = beta_1 * (1 - 0.5 * 0.96**(step + 1))
-        m += (grad - m) * dtype(1 - beta_1)
-        v += (grad * grad - v) * dtype(1 - beta_2)
-        m_hat = (dtype(u_next / (1 - u_product * u_next)) * m
-                 + dtype((1 - u_t) / (1 - u_product)) * grad)
-        v_hat = v / dtype(1 - beta_2**step)
-        param -= dtype(lr) * m_hat / (np.sqrt(v_hat) + dtype(epsilon))
-
-    def adagrad_update(self, param: np.ndarray, grad: np.ndarray, accumulator: np.ndarray,
-                       lr: float, epsilon: float) -> None:
-        """Keras Adagrad: a += g²;  w -= lr g / √(a + ε)."""
-        dtype = param.dtype.type
-        accumulator += grad * grad
-        param -= dtype(lr) * grad / np.sqrt(accumulator + dtype(epsilon))
-
-    def adadelta_update(self, param: np.ndarray, grad: np.ndarray, accumulated_grad: np.ndarray,
-                        accumulated_delta: np.ndarray, lr: float, rho: float,
-                        epsilon: float) -> None:
-        """Keras Adadelta: G = ρ G + (1-ρ) g²;  Δ = -√(D + ε) g / √(G + ε);
-        D = ρ D + (1-ρ) Δ²;  w += lr Δ."""
-        dtype = param.dtype.type
-        accumulated_grad *= dtype(rho)
-        accumulated_grad += dtype(1 - rho) * grad * grad
-        delta = -np.sqrt(accumulated_delta + dtype(epsilon)) * grad / np.sqrt(
-            accumulated_grad + dtype(epsilon))
-        accumulated_delta *= dtype(rho)
-        accumulated_delta += dtype(1 - rho) * delta * delta
-        param += dtype(lr) * delta

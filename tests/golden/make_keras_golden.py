@@ -274,6 +274,16 @@ def optimizer_cases():
             "optimizers": cases, "schedule_values": values}
 
 
+def activation_values():
+    x = np.linspace(-4, 4, 33).astype(np.float32)
+    a = keras.activations
+    values = {"gelu": a.gelu(x), "elu": a.elu(x), "selu": a.selu(x), "swish": a.swish(x),
+              "silu": a.silu(x), "softplus": a.softplus(x), "leaky_relu": a.leaky_relu(x),
+              "ReLU_options": layers.ReLU(max_value=1.5, negative_slope=0.1, threshold=0.2)(x),
+              "LeakyReLU_layer": layers.LeakyReLU()(x), "ELU_layer_0.7": layers.ELU(0.7)(x)}
+    return {"x": floats(x), **{k: floats(keras.ops.convert_to_numpy(v)) for k, v in values.items()}}
+
+
 def main():
     keras.utils.set_random_seed(0)
     golden = {"keras": keras.__version__, "python": sys.version.split()[0],
@@ -281,7 +291,8 @@ def main():
               "monitor": monitor_cases(), "learning_rate_scheduler": scheduler_cases(),
               "model_checkpoint": checkpoint_cases(), "csv_logger": csv_cases(),
               "key_order": key_orders(), "metric_functions": metric_functions(),
-              "loss_functions": loss_functions(), "optimizer_steps": optimizer_cases()}
+              "loss_functions": loss_functions(), "optimizer_steps": optimizer_cases(),
+              "activations": activation_values()}
     with open(OUT, "w") as handle:
         json.dump(golden, handle, indent=1)
         handle.write("\n")
