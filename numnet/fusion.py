@@ -73,6 +73,8 @@ class FusedStack:
             i += 2 if dropout is not None else 1
         if not blocks or not blocks[-1].softmax or blocks[-1].dropout is not None:
             return None
+        if any(b.dense.has_activity_penalty for b in blocks):  # penalties on outputs: layers
+            return None
         if any(not (b.relu or type(b.dense.activation) is Linear) for b in blocks[:-1]):
             return None
         return cls(blocks, Flatten in kinds, rescaling, loss, layers[0].dtype)

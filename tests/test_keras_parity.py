@@ -12,7 +12,7 @@ import pytest
 import numnet
 from numnet import layers
 
-from golden.cases import OPTIMIZERS, SCHEDULES
+from golden.cases import OPTIMIZERS, REGULARIZED, SCHEDULES
 
 GOLDEN = json.load(open(os.path.join(os.path.dirname(__file__), "golden", "keras.json")))
 
@@ -263,3 +263,23 @@ def test_activations_give_keras_values(name, backend):
     case = GOLDEN["activations"]
     x = np.array(case["x"], np.float32)[None]
     np.testing.assert_allclose(ACTIVATION_LAYERS[name]()(x)[0], case[name], rtol=2e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+@pytest.mark.parametrize("name", REGULARIZED)
+def test_regularizers_and_constraints_train_as_keras(name, backend):
+    """Penalties join the reported loss (training and evaluate), their gradients the step;
+    constraints project the weights after each update."""
+    numnet.config.set_backend(backend)
+    case, (hidden, output, optimizer) = GOLDEN["regularizers"][name], REGULARIZED[name]
+    x, y = np.array(case["x"], np.float32), np.array(case["y"], np.float32)
+    model = numnet.Sequential([
+        layers.Dense(4, activation="relu", input_shape=(3,), **hidden(numnet)),
+        layers.Dense(3, activation="softmax", **output(numnet))])
+    model.set_weights([np.array(w, np.float32) for w in case["weights"]])
+    model.compile(loss="categorical_crossentropy", optimizer=optimizer(numnet.optimizers))
+    history = model.fit(x, y, batch_size=16, epochs=5, shuffle=False, verbose=0)
+    np.testing.assert_allclose(history.history["loss"], case["losses"], rtol=1e-5)
+    assert model.evaluate(x, y, verbose=0) == pytest.approx(case["evaluate"], rel=1e-5)
+    for ours, theirs in zip(model.get_weights(), case["final_weights"]):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)

@@ -104,6 +104,22 @@ class Layer:
     def __call__(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         return self.forward(x, training=training)
 
+    # ---- penalties and constraints (Keras's regularizers and constraints) -------------------
+    has_penalties = False  # a regularizer on the parameters or on the output
+    has_activity_penalty = False  # a regularizer on the output: backward must see its gradient
+    has_constraints = False
+
+    def regularization_loss(self) -> float:
+        """What this layer adds to the loss: penalties on its (trainable) parameters, and on
+        its output of the last forward."""
+        return 0.0
+
+    def add_regularization_gradients(self) -> None:
+        """Add the gradients of the parameter penalties to `grads` (after backward)."""
+
+    def apply_constraints(self) -> None:
+        """Project the parameters onto their constraints (after each optimizer update)."""
+
     # ---- the output activation, for a loss's gradient with respect to the logits -----------
     def output_activation(self) -> Layer | None:
         """The activation layer this layer ends with (Dense's `activation`, an activation

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import initializers
+from .. import constraints, initializers, regularizers
 from .._validation import check_positive_int, fail
 from ..ops import get_ops
 from . import activation as activations
@@ -19,6 +19,9 @@ class Dense(Layer):
         activation: "relu", "softmax", "sigmoid", "tanh", "linear" or None (linear).
         use_bias: whether to add the bias b.
         kernel_initializer, bias_initializer: initializer names (see numnet.initializers).
+        kernel_regularizer, bias_regularizer, activity_regularizer: numnet.regularizers
+            ("l1", "l2", L2(0.001), ...), their penalties added to the loss.
+        kernel_constraint, bias_constraint: numnet.constraints, applied after every update.
         input_shape: (in,) when this is the model's first layer.
 
     Input shape: (batch, in).  Output shape: (batch, units).
@@ -27,8 +30,20 @@ class Dense(Layer):
 
     def __init__(self, units: int, activation: str | None = None, use_bias: bool = True,
                  kernel_initializer: str = "glorot_uniform", bias_initializer: str = "zeros",
-                 **kwargs) -> None:
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, **kwargs) -> None:
         super().__init__(**kwargs)
+        self.regularizers = {
+            "kernel": regularizers.get(kernel_regularizer, "kernel_regularizer"),
+            "bias": regularizers.get(bias_regularizer, "bias_regularizer")}
+        self.activity_regularizer = regularizers.get(activity_regularizer, "activity_regularizer")
+        self.constraints = {"kernel": constraints.get(kernel_constraint, "kernel_constraint"),
+                            "bias": constraints.get(bias_constraint, "bias_constraint")}
+        self.has_activity_penalty = self.activity_regularizer is not None
+        self.has_penalties = self.has_activity_penalty or any(self.regularizers.values())
+        self.has_constraints = any(self.constraints.values())
+        self._activity_penalty = 0.0
+        self._y: np.ndarray | None = None
         self.units = check_positive_int("units", units)
         self.activation = activations.get(activation)
         if not isinstance(use_bias, bool):
@@ -74,12 +89,18 @@ class Dense(Layer):
         z = get_ops().dense_forward(x, self.kernel, self.bias)
         if training:
             self._x = x
-        return self.activation.forward(z, training=training), z
+        y = self.activation.forward(z, training=training)
+        if self.activity_regularizer is not None:  # penalty / batch size, as Keras 3
+            self._activity_penalty = self.activity_regularizer.penalty(y) / len(y)
+            self._y = y
+        return y, z
 
     # dz = activation'(dy);  dW = xᵀ dz, db = Σ_batch dz, dx = dz Wᵀ
     def backward(self, dy: np.ndarray, need_dx: bool = True) -> np.ndarray | None:
         """Returns dL/dx (None when `need_dx` is False: a model's first layer skips dz Wᵀ)."""
         self._require_cache(self._x)
+        if self.activity_regularizer is not None:
+            dy = dy + self.activity_regularizer.gradient(self._y) / dy.dtype.type(len(dy))
         return self.backward_from_logits(self.activation.backward(dy), need_dx)
 
     def output_activation(self) -> Layer:
@@ -93,9 +114,34 @@ class Dense(Layer):
             self._x, self.kernel, dz, self.grads["kernel"], self.grads.get("bias"), need_dx
         )
 
+    # penalty = Σ reg(param) + reg(y) / n  ->  grads[param] += reg'(param); dy += reg'(y) / n
+    def regularization_loss(self) -> float:
+        total = self._activity_penalty
+        if self.trainable:
+            total += sum(reg.penalty(self.params[key]) for key, reg in self.regularizers.items()
+                         if reg is not None and key in self.params)
+        return total
+
+    def add_regularization_gradients(self) -> None:
+        if not self.trainable:
+            return
+        for key, reg in self.regularizers.items():
+            if reg is not None and key in self.params:
+                self.grads[key] += reg.gradient(self.params[key])
+
+    def apply_constraints(self) -> None:
+        for key, constraint in self.constraints.items():
+            if constraint is not None and key in self.params:
+                self.params[key][...] = constraint(self.params[key])
+
     def get_config(self) -> dict:
         return {
             **super().get_config(),
+            "kernel_regularizer": regularizers.serialize(self.regularizers["kernel"]),
+            "bias_regularizer": regularizers.serialize(self.regularizers["bias"]),
+            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+            "kernel_constraint": constraints.serialize(self.constraints["kernel"]),
+            "bias_constraint": constraints.serialize(self.constraints["bias"]),
             "units": self.units,
             "activation": activations.name_of(self.activation),
             "use_bias": self.use_bias,

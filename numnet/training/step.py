@@ -78,7 +78,8 @@ class LayerStack:
         (e.g. (p - t)/n for softmax with cross-entropy) skips the output activation."""
         layers, first = self.layers, self.first
         last = len(layers) - 1
-        dz = self.loss.logits_gradient(y, y_pred, self.activation)
+        dz = (None if layers[last].has_activity_penalty  # its penalty's gradient is on y
+              else self.loss.logits_gradient(y, y_pred, self.activation))
         if dz is not None:
             dy = layers[last].backward_from_logits(dz, need_dx=last > first)
             last -= 1
@@ -134,12 +135,19 @@ class Step:
             return LayerStack(self.model.layers, None, self.model.dtype).predict(get_ops(), x, True)
         return self.runner().predict(get_ops(), x)
 
+    def penalised(self) -> list:
+        """The layers with regularizers, whose penalties join the loss."""
+        return [layer for layer in self.model.layers if layer.has_penalties]
+
     def test_step(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Inference forward of a checked batch -> (per-sample loss, y_pred), the loss from the
-        logits where the loss has a form for the output activation (as in training)."""
+        logits where the loss has a form for the output activation (as in training), plus the
+        regularization penalties (as Keras reports them)."""
         runner = self.runner()
         y_pred, logits = runner.forward(get_ops(), x)
-        return self.model.loss.output_per_sample(y, y_pred, logits, runner.activation), y_pred
+        per_sample = self.model.loss.output_per_sample(y, y_pred, logits, runner.activation)
+        penalty = sum(layer.regularization_loss() for layer in self.penalised())
+        return (per_sample + per_sample.dtype.type(penalty) if penalty else per_sample), y_pred
 
     def compute_gradients(self, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
         """Training forward, loss and backward, without updating any weight; backward is
@@ -147,8 +155,12 @@ class Step:
         the next step overwrites)."""
         runner, ops = self.runner(), get_ops()
         loss, y_pred = runner.forward_loss(ops, x, y)
+        penalised = self.penalised()
+        loss += sum(layer.regularization_loss() for layer in penalised)
         if math.isfinite(loss):
             runner.backward(ops, y, y_pred)
+            for layer in penalised:
+                layer.add_regularization_gradients()
         return loss, y_pred
 
     def train_step(self, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
@@ -166,6 +178,9 @@ class Step:
             logs["loss"] = float("inf")
             return logs
         model.optimizer.apply(params, grads, self.segments if packed is not None else None)
+        for layer in model.layers:
+            if layer.has_constraints:
+                layer.apply_constraints()
         for name, metric in model.compiled_metrics:
             logs[name] = batch_mean(metric(y, y_pred))
         return logs

@@ -34,3 +34,21 @@ SCHEDULES = {  # name -> maker(s)
     "CosineDecay": lambda s: s.CosineDecay(0.5, 8, alpha=0.1),
     "CosineDecay_warmup": lambda s: s.CosineDecay(0.0, 6, warmup_target=0.5, warmup_steps=3),
 }
+
+
+# name -> (hidden Dense arguments, output Dense arguments, optimizer), each a maker(k) of the
+# library `k` (keras or numnet): regularizers and constraints on a 3-4-3 classifier
+REGULARIZED = {
+    "all_on_both_layers": (
+        lambda k: {"kernel_regularizer": k.regularizers.L2(0.01),
+                   "bias_regularizer": k.regularizers.L1(0.02),
+                   "activity_regularizer": k.regularizers.L2(0.005)},
+        lambda k: {"kernel_regularizer": "l1", "kernel_constraint": k.constraints.MaxNorm(0.8),
+                   "bias_constraint": k.constraints.NonNeg()},
+        lambda o: o.SGD(0.3)),
+    "weights_only_adam": (
+        lambda k: {"kernel_regularizer": k.regularizers.L1L2(l1=0.01, l2=0.02),
+                   "kernel_constraint": k.constraints.UnitNorm()},
+        lambda k: {"kernel_regularizer": "l2", "bias_regularizer": k.regularizers.L2(0.1)},
+        lambda o: o.Adam(0.05)),
+}

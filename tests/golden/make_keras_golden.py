@@ -22,7 +22,7 @@ from keras import layers  # noqa: E402
 from keras.src.trainers.data_adapters.array_slicing import train_validation_split  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cases import OPTIMIZERS, SCHEDULES  # noqa: E402  (shared with the numnet tests)
+from cases import OPTIMIZERS, REGULARIZED, SCHEDULES  # noqa: E402  (shared with numnet's tests)
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "keras.json")
 G = np.random.default_rng(0)
@@ -274,6 +274,27 @@ def optimizer_cases():
             "optimizers": cases, "schedule_values": values}
 
 
+def regularized_case(hidden_kwargs, output_kwargs, optimizer):
+    """5 full-batch steps of a small classifier with regularizers and constraints."""
+    g = np.random.default_rng(5)
+    x = g.standard_normal((16, 3)).astype(np.float32)
+    y = np.eye(3, dtype=np.float32)[g.integers(0, 3, 16)]
+    weights = [0.8 * g.standard_normal((3, 4)), 0.1 * g.standard_normal(4),
+               0.8 * g.standard_normal((4, 3)), 0.1 * g.standard_normal(3)]
+    model = model_from([3, layers.Dense(4, activation="relu", **hidden_kwargs(keras)),
+                        layers.Dense(3, activation="softmax", **output_kwargs(keras))], weights,
+                       "categorical_crossentropy", optimizer(keras.optimizers))
+    history = model.fit(x, y, batch_size=16, epochs=5, shuffle=False, verbose=0)
+    return {"x": floats(x), "y": floats(y), "weights": [floats(w) for w in weights],
+            "losses": floats(history.history["loss"]),
+            "evaluate": float(model.evaluate(x, y, verbose=0)),
+            "final_weights": [floats(w) for w in model.get_weights()]}
+
+
+def regularizer_cases():
+    return {name: regularized_case(*spec) for name, spec in REGULARIZED.items()}
+
+
 def activation_values():
     x = np.linspace(-4, 4, 33).astype(np.float32)
     a = keras.activations
@@ -292,7 +313,7 @@ def main():
               "model_checkpoint": checkpoint_cases(), "csv_logger": csv_cases(),
               "key_order": key_orders(), "metric_functions": metric_functions(),
               "loss_functions": loss_functions(), "optimizer_steps": optimizer_cases(),
-              "activations": activation_values()}
+              "activations": activation_values(), "regularizers": regularizer_cases()}
     with open(OUT, "w") as handle:
         json.dump(golden, handle, indent=1)
         handle.write("\n")
