@@ -18,3 +18,17 @@ def from_spec(spec: object, classes: dict[str, type], argument: str, what: str):
         fail(argument, f"a saved {what} naming one of {sorted(classes)}", spec)
     config = spec.get("config", {})
     return cls.from_config(config) if hasattr(cls, "from_config") else cls(**config)
+
+
+def resolve(identifier: object, base: type, names: dict[str, type], classes: dict[str, type],
+            argument: str, what: str):
+    """An optional argument given as None, an instance of `base`, a saved spec, or one of
+    Keras's `names` -> the instance (None stays None)."""
+    if identifier is None or isinstance(identifier, base):
+        return identifier
+    if isinstance(identifier, dict):
+        return from_spec(identifier, classes, argument, what)
+    if not isinstance(identifier, str) or identifier not in names:
+        fail(argument, f"one of {sorted(names)}, a numnet.{what}s.{base.__name__} or None",
+             identifier)
+    return names[identifier]()

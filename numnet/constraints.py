@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._serialization import from_spec, to_spec
-from ._validation import check_positive_float, fail
+from ._serialization import resolve, to_spec
+from ._validation import check_positive_float
 
 EPSILON = 1e-7  # Keras's backend.epsilon()
 
@@ -72,14 +72,7 @@ _NAMES = {"max_norm": MaxNorm, "non_neg": NonNeg, "unit_norm": UnitNorm}
 def get(identifier, argument: str = "constraint") -> Constraint | None:
     """A constraint from None, a Keras name ("max_norm", "non_neg", "unit_norm"), a saved spec
     or an instance."""
-    if identifier is None or isinstance(identifier, Constraint):
-        return identifier
-    if isinstance(identifier, dict):
-        return from_spec(identifier, _CLASSES, argument, "constraint")
-    if not isinstance(identifier, str) or identifier not in _NAMES:
-        fail(argument, f"one of {sorted(_NAMES)}, a numnet.constraints.Constraint or None",
-             identifier)
-    return _NAMES[identifier]()
+    return resolve(identifier, Constraint, _NAMES, _CLASSES, argument, "constraint")
 
 
 def serialize(constraint: Constraint | None) -> dict | None:

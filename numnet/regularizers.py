@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._serialization import from_spec, to_spec
-from ._validation import check_positive_float, fail
+from ._serialization import resolve, to_spec
+from ._validation import check_positive_float
 
 
 class Regularizer:
@@ -91,14 +91,7 @@ _NAMES = {"l1": L1, "l2": L2, "l1_l2": L1L2}  # Keras's strings (its "l1_l2" has
 
 def get(identifier, argument: str = "regularizer") -> Regularizer | None:
     """A regularizer from None, a Keras name ("l1", "l2", "l1_l2"), a saved spec or an instance."""
-    if identifier is None or isinstance(identifier, Regularizer):
-        return identifier
-    if isinstance(identifier, dict):
-        return from_spec(identifier, _CLASSES, argument, "regularizer")
-    if not isinstance(identifier, str) or identifier not in _NAMES:
-        fail(argument, f"one of {sorted(_NAMES)}, a numnet.regularizers.Regularizer or None",
-             identifier)
-    return _NAMES[identifier]()
+    return resolve(identifier, Regularizer, _NAMES, _CLASSES, argument, "regularizer")
 
 
 def serialize(regularizer: Regularizer | None) -> dict | None:
