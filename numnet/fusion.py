@@ -68,7 +68,9 @@ class FusedStack:
             dense = rest[i]
             if type(dense) is not Dense:
                 return None
-            dropout = rest[i + 1] if i + 1 < len(rest) and type(rest[i + 1]) is Dropout else None
+            follower = rest[i + 1] if i + 1 < len(rest) else None
+            dropout = (follower if type(follower) is Dropout and follower.noise_shape is None
+                       else None)
             blocks.append(_Block(dense, dropout))
             i += 2 if dropout is not None else 1
         if not blocks or not blocks[-1].softmax or blocks[-1].dropout is not None:

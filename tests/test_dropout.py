@@ -52,3 +52,43 @@ def test_rate_zero_is_identity_in_training_too():
 def test_rate_outside_zero_one_is_rejected(rate):
     with pytest.raises(ValueError, match=rf"rate must be a float in \[0, 1\)\. Received: rate={rate}"):
         layers.Dropout(rate)
+
+
+def test_noise_shape_drops_whole_slices_and_needs_a_shape_that_broadcasts():
+    layer = layers.Dropout(0.5, noise_shape=(None, 1, 4), seed=0)
+    layer.build((None, 3, 4), np.random.default_rng(0))
+    y = layer.forward(np.ones((50, 3, 4), np.float32), training=True)
+    assert set(np.unique(y)) <= {0.0, 2.0}
+    assert (y == y[:, :1, :]).all()  # the same mask along the axis of size 1
+    assert 0.35 < (y == 0).mean() < 0.65
+    with pytest.raises(ValueError, match=r"noise_shape must be a shape that broadcasts to the inputs \(None, 3, 4\)"):
+        layers.Dropout(0.5, noise_shape=(None, 2, 4)).build((None, 3, 4), np.random.default_rng(0))
+
+
+def test_gaussian_noise_adds_zero_mean_noise_when_training_only():
+    layer = layers.GaussianNoise(0.5, seed=1)
+    x = np.zeros((200, 50), np.float32)
+    y = layer.forward(x, training=True)
+    assert y.dtype == np.float32 and abs(y.mean()) < 0.01 and abs(y.std() - 0.5) < 0.01
+    assert layer.forward(x) is x
+    np.testing.assert_array_equal(layer.backward(np.ones_like(x)), np.ones_like(x))
+
+
+def test_a_model_with_channel_dropout_and_reshape_trains_on_either_backend():
+    import numnet
+
+    g = np.random.default_rng(0)
+    x = g.standard_normal((32, 12)).astype(np.float32)
+    y = numnet.utils.to_categorical((x[:, 0] > 0).astype(int), 2)
+    for backend in ("numpy", "numba"):
+        numnet.config.set_backend(backend)
+        model = numnet.Sequential([layers.Input(shape=(12,)), layers.Reshape((3, 4)),
+                                   layers.Dropout(0.3, noise_shape=(None, 1, 4)),
+                                   layers.GaussianNoise(0.1), layers.Flatten(),
+                                   layers.Dense(2, activation="softmax")])
+        model.compile(loss="categorical_crossentropy", metrics=["accuracy"])
+        history = model.fit(x, y, epochs=3, batch_size=8, verbose=0)
+        assert np.isfinite(history.history["loss"]).all()
+        assert model.output_shape == (None, 2)
+    with pytest.raises(ValueError, match=r"target_shape must be a shape of 12 values to fit inputs \(None, 12\)"):
+        numnet.Sequential([layers.Input(shape=(12,)), layers.Reshape((5, 2))])

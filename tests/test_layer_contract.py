@@ -36,6 +36,9 @@ CASES = {
     "Softplus": (lambda **kw: layers.Softplus(**kw), (5,)),
     "Dense-gelu": (lambda **kw: layers.Dense(3, activation="gelu", **kw), (5,)),
     "Dense-leaky_relu": (lambda **kw: layers.Dense(3, activation="leaky_relu", **kw), (5,)),
+    "Dropout-noise_shape": (lambda **kw: layers.Dropout(0.5, noise_shape=(None, 1, 3), seed=4, **kw), (2, 3)),
+    "GaussianNoise": (lambda **kw: layers.GaussianNoise(0.3, seed=5, **kw), (6,)),
+    "Reshape": (lambda **kw: layers.Reshape((3, -1), **kw), (2, 3)),
 }
 
 

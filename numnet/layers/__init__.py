@@ -16,15 +16,15 @@ from .activation import (
 )
 from .base import Layer
 from .dense import Dense
-from .dropout import Dropout
+from .dropout import Dropout, GaussianNoise
 from .rescaling import Rescaling
-from .reshaping import Flatten, Input
+from .reshaping import Flatten, Input, Reshape
 
 # Every class a saved model may name; loading refuses anything else.
 LAYER_CLASSES: dict[str, type[Layer]] = {
     cls.__name__: cls
-    for cls in (Activation, Dense, Dropout, ELU, Flatten, GELU, Input, LeakyReLU, Linear, ReLU,
-                Rescaling, SELU, Sigmoid, Softmax, Softplus, Swish, Tanh)
+    for cls in (Activation, Dense, Dropout, ELU, Flatten, GaussianNoise, GELU, Input, LeakyReLU,
+                Linear, ReLU, Rescaling, Reshape, SELU, Sigmoid, Softmax, Softplus, Swish, Tanh)
 }
 
 __all__ = ["Layer", "LAYER_CLASSES", *LAYER_CLASSES]
