@@ -101,9 +101,10 @@ class FusedStack:
             return ops.rescale(x, self.rescaling.scale, self.rescaling.offset, out)
         return x if x.dtype == self.dtype else x.astype(self.dtype)
 
-    def forward_loss(self, ops: NumpyOps, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
-        """Training forward and loss, keeping what `backward` needs. -> (loss, p); p is a
-        buffer that the next step overwrites."""
+    def forward_loss(self, ops: NumpyOps, x: np.ndarray, y: np.ndarray,
+                     sample_weight: np.ndarray | None = None) -> tuple[float, np.ndarray]:
+        """Training forward and loss (Σ w·loss / n with sample weights), keeping what
+        `backward` needs. -> (loss, p); p is a buffer that the next step overwrites."""
         buffers, rescaled = self._buffers_for(len(x))
         x = self._input(ops, x, rescaled)
         inputs, masks = [x], []
@@ -119,11 +120,15 @@ class FusedStack:
         ops.dense_block_forward(inputs[-1], last.params["kernel"], last.params.get("bias"),
                                 False, 0, 0.0, z)
         p, per_sample, dz = ops.softmax_crossentropy_forward(z, self.loss.dense_targets(y, z))
+        if sample_weight is not None:
+            dz *= sample_weight[:, None]
         self._cache = (inputs, masks, dz)
-        return losses.batch_mean(per_sample), p
+        return losses.weighted_mean(per_sample, sample_weight), p
 
-    def backward(self, ops: NumpyOps, y: np.ndarray, y_pred: np.ndarray) -> None:
-        """Backward of the last `forward_loss`: grads land in the layers (y, y_pred unused)."""
+    def backward(self, ops: NumpyOps, y: np.ndarray, y_pred: np.ndarray,
+                 sample_weight: np.ndarray | None = None) -> None:
+        """Backward of the last `forward_loss`: grads land in the layers (y, y_pred and the
+        weights, already in the cached gradient, unused)."""
         inputs, masks, dy = self._cache
         buffers, _ = self._buffers_for(len(dy))
         for i in range(len(self.blocks) - 1, -1, -1):

@@ -25,6 +25,13 @@ def batch_mean(values: np.ndarray) -> float:
     return float(np.add.reduce(values, axis=None)) / values.size
 
 
+def weighted_mean(per_sample: np.ndarray, sample_weight: np.ndarray | None) -> float:
+    """Keras's "sum over batch size": Σ w·loss / n (the plain mean without weights)."""
+    if sample_weight is None:
+        return batch_mean(per_sample)
+    return float(np.dot(per_sample, sample_weight.astype(per_sample.dtype))) / len(per_sample)
+
+
 class Loss:
     """Base class: `per_sample(t, p)` -> (n,), `__call__` -> mean, `gradient` -> dL/dp.
 

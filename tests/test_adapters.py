@@ -25,20 +25,20 @@ def test_array_batches_cover_every_row_once_per_epoch_and_reshuffle():
     x = np.arange(10)[:, None]
     batches = ArrayAdapter(x, x[:, 0], batch_size=4, shuffle=True, rng=np.random.default_rng(0))
     assert batches.steps == 3
-    epochs = [np.concatenate([yb for _, yb in batches.epoch(e)]) for e in range(2)]
+    epochs = [np.concatenate([yb for _, yb, _ in batches.epoch(e)]) for e in range(2)]
     for rows in epochs:
         np.testing.assert_array_equal(np.sort(rows), np.arange(10))
-    assert [len(xb) for xb, _ in batches.epoch(2)] == [4, 4, 2]
+    assert [len(xb) for xb, _, _ in batches.epoch(2)] == [4, 4, 2]
     assert not np.array_equal(epochs[0], epochs[1])
 
 
 def test_array_steps_limit_the_batches_and_the_split_keeps_the_limit():
     x = np.arange(20, dtype=np.float32)[:, None]
     batches = ArrayAdapter(x, x, batch_size=4, steps=2)
-    assert batches.steps == 2 and [len(b) for b, _ in batches.epoch()] == [4, 4]
+    assert batches.steps == 2 and [len(b) for b, _, _ in batches.epoch()] == [4, 4]
     train, val = ArrayAdapter(x, x, batch_size=4, steps=10).split(0.25, batch_size=2)
     assert train.steps == 4 and val.steps == 3
-    np.testing.assert_array_equal(np.concatenate([b for b, _ in val.epoch()])[:, 0], [15, 16, 17, 18, 19])
+    np.testing.assert_array_equal(np.concatenate([b for b, _, _ in val.epoch()])[:, 0], [15, 16, 17, 18, 19])
 
 
 def test_every_kind_of_source_goes_through_the_same_checks():
@@ -57,7 +57,7 @@ def test_every_kind_of_source_goes_through_the_same_checks():
         assert isinstance(adapter, SequenceAdapter if kind == "sequence" else GeneratorAdapter)
         assert adapter.steps == 2 and is_batch_source(source)
         batches = list(adapter.epoch())
-        assert len(batches) == 2 and all(xb.shape == (3, 1) for xb, _ in batches)
+        assert len(batches) == 2 and all(xb.shape == (3, 1) for xb, _, _ in batches)
     bad = adapter_for(itertools.repeat((np.ones((3, 2)), pair[1])), None, CHECKS,
                       name="validation", batch_size=32, steps=1)
     with pytest.raises(ValueError, match=r"\(in the validation data, epoch 1, step 1\)"):
@@ -68,7 +68,7 @@ def test_predict_batches_may_be_bare_inputs_and_a_generator_may_run_out():
     xs = [np.ones((2, 1)), (np.ones((3, 1)), None)]
     adapter = adapter_for(iter(xs), None, CHECKS, name="prediction", batch_size=32, steps=5,
                           targets=False)
-    assert [(len(xb), yb) for xb, yb in adapter.epoch()] == [(2, None), (3, None)]
+    assert [(len(xb), yb, w) for xb, yb, w in adapter.epoch()] == [(2, None, None), (3, None, None)]
 
 
 def test_peeking_puts_the_first_batch_back():

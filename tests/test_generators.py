@@ -90,8 +90,8 @@ def test_fit_from_a_sequence_shuffles_batches_and_calls_on_epoch_end():
 
 
 @pytest.mark.parametrize("bad, message", [
-    (lambda: [np.zeros((4, 784))], r"Each batch must be a tuple \(x, y\)\. Received: a list of 1 items from the training data, epoch 1, step 1"),
-    (lambda: np.zeros((4, 784)), r"Each batch must be a tuple \(x, y\)\. Received: ndarray from the training data, epoch 1, step 1"),
+    (lambda: [np.zeros((4, 784))], r"Each batch must be a tuple \(x, y\) or \(x, y, sample_weight\)\. Received: a list of 1 items from the training data, epoch 1, step 1"),
+    (lambda: np.zeros((4, 784)), r"Each batch must be a tuple \(x, y\) or \(x, y, sample_weight\)\. Received: ndarray from the training data, epoch 1, step 1"),
     (lambda: (np.zeros((4, 783)), np.zeros((4, 2))), r"x must be an array of shape \(n, 784\).*Received: x=array of shape \(4, 783\) and dtype float64 \(in the training data, epoch 1, step 1\)"),
     (lambda: (np.zeros((4, 784)), np.zeros((3, 2))), r"x and y must have the same number of samples.*\(in the training data, epoch 1, step 1\)"),
 ])

@@ -283,3 +283,33 @@ def test_regularizers_and_constraints_train_as_keras(name, backend):
     assert model.evaluate(x, y, verbose=0) == pytest.approx(case["evaluate"], rel=1e-5)
     for ours, theirs in zip(model.get_weights(), case["final_weights"]):
         np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+@pytest.mark.parametrize("name", ["fit_sample_weight", "fit_class_weight",
+                                  "fit_class_weight_sparse"])
+def test_sample_and_class_weights_give_keras_losses_metrics_and_weights(name, backend):
+    """The loss is Σ w·loss / batch size; metrics are unweighted (Keras's `metrics`)."""
+    numnet.config.set_backend(backend)
+    golden = GOLDEN["weighted"]
+    case = golden[name]
+    x, labels = np.array(golden["x"], np.float32), np.array(golden["labels"])
+    sparse = name.endswith("sparse")
+    y = labels if sparse else numnet.utils.to_categorical(labels, 3)
+    weights = np.array(golden["sample_weight"], np.float32)
+    model = numnet.Sequential([layers.Dense(4, activation="relu", input_shape=(3,)),
+                               layers.Dense(3, activation="softmax")])
+    model.set_weights([np.array(w, np.float32) for w in golden["weights"]])
+    model.compile(loss="sparse_categorical_crossentropy" if sparse else "categorical_crossentropy",
+                  optimizer=numnet.optimizers.SGD(0.2), metrics=["accuracy"])
+    given = ({"sample_weight": weights} if name == "fit_sample_weight" else
+             {"class_weight": {int(k): v for k, v in golden["class_weight"].items()}})
+    history = model.fit(x, y, batch_size=8, epochs=3, shuffle=False, verbose=0, **given)
+    for key, values in case["history"].items():
+        np.testing.assert_allclose(history.history[key], values, rtol=1e-5)
+    evaluated = model.evaluate(x, y, batch_size=8, sample_weight=weights, verbose=0,
+                               return_dict=True)
+    for key, value in case["evaluate_weighted"].items():
+        assert evaluated[key] == pytest.approx(value, rel=1e-5)
+    for ours, theirs in zip(model.get_weights(), case["final_weights"]):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)

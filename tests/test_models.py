@@ -281,3 +281,46 @@ def test_a_frozen_layer_keeps_its_weights_and_summary_counts_it(rng, backend, ca
     assert "Trainable params: 51" in out and "Non-trainable params: 336" in out
     model.save(tmp_path / "m.npz")
     assert not numnet.load_model(tmp_path / "m.npz").layers[0].trainable
+
+
+def test_sample_weights_travel_with_their_rows(rng):
+    """Split with validation_split, given with validation_data, yielded by a generator:
+    the same weights give the same numbers whichever way they arrive."""
+    x, y = small_data(rng, n=40)
+    w = rng.uniform(0, 2, 40).astype(np.float32)
+    model = small_model()
+    expected = model.evaluate(x[30:], y[30:], sample_weight=w[30:], batch_size=10,
+                              verbose=0, return_dict=True)
+    for key, value in model.test_on_batch(x[30:], y[30:], sample_weight=w[30:],
+                                          return_dict=True).items():
+        assert value == pytest.approx(expected[key], rel=1e-6)
+    numnet.set_random_seed(8)
+    a = small_model()
+    split = a.fit(x, y, sample_weight=w, validation_split=0.25, epochs=2, batch_size=10,
+                  shuffle=False, verbose=0)
+    numnet.set_random_seed(8)
+    b = small_model()
+    given = b.fit(x[:30], y[:30], sample_weight=w[:30], epochs=2, batch_size=10, shuffle=False,
+                  validation_data=(x[30:], y[30:], w[30:]), verbose=0)
+    assert split.history == given.history
+
+    def batches():
+        for start in (0, 10, 20):
+            yield x[start:start + 10], y[start:start + 10], w[start:start + 10]
+
+    numnet.set_random_seed(8)
+    c = small_model()
+    generated = c.fit(batches(), steps_per_epoch=3, epochs=1, verbose=0)
+    assert generated.history["loss"] == pytest.approx(given.history["loss"][:1], rel=1e-6)
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"sample_weight": np.ones(5)}, ValueError, r"sample_weight must be an array of shape \(40,\): one weight per sample"),
+    ({"sample_weight": -np.ones(40)}, ValueError, r"sample_weight must be an array of non-negative weights"),
+    ({"class_weight": [1, 2, 3]}, TypeError, r"class_weight must be a dict of class index -> weight"),
+    ({"sample_weight": np.ones(40), "class_weight": {0: 2.0}}, ValueError, r"sample_weight and class_weight cannot both be given"),
+])
+def test_bad_weights_are_named(rng, kwargs, error, message):
+    x, y = small_data(rng, n=40)
+    with pytest.raises(error, match=message):
+        small_model().fit(x, y, verbose=0, **kwargs)

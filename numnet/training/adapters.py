@@ -1,7 +1,8 @@
 """Data adapters: every kind of data fit, evaluate and predict take, behind one protocol.
 
     adapter.steps          batches per epoch (None: until the source is exhausted)
-    adapter.epoch(epoch)   an iterator of checked (x, y) batches (y is None in predict)
+    adapter.epoch(epoch)   an iterator of checked (x, y, sample_weight) batches (y is None in
+                           predict; sample_weight None when not given)
 
 Kinds: arrays (`ArrayAdapter`, reshuffled each epoch with the model's generator), a generator
 or iterator of batches, a zero-argument function returning one batch per call
@@ -22,13 +23,15 @@ from .inputs import InputChecks
 
 
 class ArrayAdapter:
-    """Batches of checked arrays (x, y), in a new random order each epoch when `shuffle`;
+    """Batches of checked arrays (x, y, w), in a new random order each epoch when `shuffle`;
     at most `steps` batches per epoch. The last batch may be smaller (Keras keeps it too)."""
 
     def __init__(self, x: np.ndarray, y: np.ndarray | None, batch_size: int,
                  steps: int | None = None, shuffle: bool = False,
-                 rng: np.random.Generator | None = None) -> None:
-        self.x, self.y, self.batch_size, self.shuffle = x, y, batch_size, shuffle
+                 rng: np.random.Generator | None = None,
+                 sample_weight: np.ndarray | None = None) -> None:
+        self.x, self.y, self.w = x, y, sample_weight
+        self.batch_size, self.shuffle = batch_size, shuffle
         self.rng = rng if rng is not None else np.random.default_rng()
         self.limit = steps
         batches = -(-len(x) // batch_size)
@@ -39,7 +42,7 @@ class ArrayAdapter:
         """How many of the rows an epoch visits (fewer than len(x) when steps cuts it short)."""
         return min(len(self.x), self.steps * self.batch_size)
 
-    def epoch(self, epoch: int = 0) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
+    def epoch(self, epoch: int = 0) -> Iterator[tuple]:
         n, size = len(self.x), self.batch_size
         order = self.rng.permutation(n) if self.shuffle else None
         for start in range(0, self.steps * size, size):
@@ -47,14 +50,17 @@ class ArrayAdapter:
                 rows = slice(start, start + size)
             else:
                 rows = np.sort(order[start:start + size])  # sorted: faster gathers
-            yield self.x[rows], (None if self.y is None else self.y[rows])
+            yield (self.x[rows], None if self.y is None else self.y[rows],
+                   None if self.w is None else self.w[rows])
 
     def split(self, fraction: float, batch_size: int) -> tuple[ArrayAdapter, ArrayAdapter]:
         """Keras's validation_split: the LAST `fraction` of the rows validate (in batches of
-        `batch_size`, in order), taken before any shuffling; the rest train as this one does."""
+        `batch_size`, in order), taken before any shuffling, their sample weights with them;
+        the rest train as this one does."""
         (x, y), (x_val, y_val) = split_validation(self.x, self.y, fraction)
-        return (ArrayAdapter(x, y, self.batch_size, self.limit, self.shuffle, self.rng),
-                ArrayAdapter(x_val, y_val, batch_size))
+        w, w_val = (None, None) if self.w is None else (self.w[:len(x)], self.w[len(x):])
+        return (ArrayAdapter(x, y, self.batch_size, self.limit, self.shuffle, self.rng, w),
+                ArrayAdapter(x_val, y_val, batch_size, sample_weight=w_val))
 
 
 class GeneratorAdapter:
@@ -125,22 +131,27 @@ def is_batch_source(x) -> bool:
 def adapter_for(x, y, checks: InputChecks, *, name: str, batch_size: int,
                 steps: int | None = None, shuffle: bool = False,
                 rng: np.random.Generator | None = None, targets: bool = True,
-                steps_argument: str = "steps_per_epoch", names: tuple[str, str] = ("x", "y")):
-    """The adapter for data `x` (with targets `y` when x is an array), checked by `checks`;
-    errors call the arrays `names`. `targets=False` (predict): batches yield x only, and a
-    generator may run out early."""
+                steps_argument: str = "steps_per_epoch", names: tuple[str, str] = ("x", "y"),
+                sample_weight=None, class_weight=None):
+    """The adapter for data `x` (with targets `y` and optional sample weights when x is an
+    array), checked by `checks`; errors call the arrays `names`. class_weight turns targets
+    into sample weights, for generated batches too. `targets=False` (predict): batches yield
+    x only, and a generator may run out early."""
     if not is_batch_source(x):
+        w = None
         if targets:
-            x, y = checks.pair(x, y, *names)
+            x, y, w = checks.triple(x, y, sample_weight, class_weight, *names)
         else:
             x, y = checks.inputs(x, names[0]), None
-        return ArrayAdapter(x, y, batch_size, steps, shuffle, rng)
-    if y is not None and targets:
-        raise ValueError(f"y must be None when x is a generator, function or Sequence (it "
-                         f"yields (x, y) batches itself). Received: y={y!r:.60}")
+        return ArrayAdapter(x, y, batch_size, steps, shuffle, rng, w)
+    for argument, value in (("y", y), ("sample_weight", sample_weight)):
+        if value is not None and targets:
+            raise ValueError(f"{argument} must be None when x is a generator, function or "
+                             f"Sequence (it yields (x, y) or (x, y, sample_weight) batches "
+                             f"itself). Received: {argument}={value!r:.60}")
 
     def check(item, where):
-        return checks.batch(item, where, targets)
+        return checks.batch(item, where, targets, class_weight)
 
     if isinstance(x, Sequence):
         return SequenceAdapter(x, steps, shuffle, rng, check, name)

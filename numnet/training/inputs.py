@@ -43,23 +43,63 @@ class InputChecks:
                              f"Received: {x_name} with {len(x)} rows, {y_name} with {len(y)} rows")
         return x, y
 
-    def batch(self, item: object, where: str, targets: bool = True):
-        """A generated batch -> (x, y); without `targets` (predict) -> (x, None), the item
-        being x or (x, ...)."""
+    def sample_weights(self, weights: object, n: int, name: str = "sample_weight") -> np.ndarray:
+        """Per-sample loss weights: n finite, non-negative numbers, in the model's dtype."""
+        weights = check_array(name, weights, dtype=self.dtype)
+        if weights.ndim == 2 and weights.shape[1] == 1:
+            weights = weights.reshape(-1)
+        if weights.shape != (n,):
+            fail(name, f"an array of shape ({n},): one weight per sample", weights)
+        if (weights < 0).any():
+            fail(name, "an array of non-negative weights", weights)
+        return weights
+
+    def class_weights(self, class_weight: object, y: np.ndarray) -> np.ndarray:
+        """Keras's class_weight: each sample weighs its class's weight (1.0 for classes not
+        named); the class is the label, or the argmax of one-hot targets."""
+        if not isinstance(class_weight, dict) or not all(
+                isinstance(k, (int, np.integer)) and not isinstance(k, bool)
+                for k in class_weight):
+            fail("class_weight", "a dict of class index -> weight", class_weight, TypeError)
+        labels = y.argmax(axis=-1) if y.ndim > 1 and y.shape[-1] != 1 else y.reshape(len(y))
+        weights = np.ones(len(y), dtype=self.dtype)
+        for label, weight in class_weight.items():
+            weights[np.round(labels).astype(np.int64) == label] = weight
+        return self.sample_weights(weights, len(y), "class_weight")
+
+    def triple(self, x: object, y: object, sample_weight: object = None,
+               class_weight: object = None, x_name: str = "x", y_name: str = "y"):
+        """(x, y, weights or None): `pair`, then the sample or class weights."""
+        x, y = self.pair(x, y, x_name, y_name)
+        if sample_weight is not None and class_weight is not None:
+            raise ValueError("sample_weight and class_weight cannot both be given. Received: "
+                             "sample_weight and class_weight")
+        if class_weight is not None:
+            return x, y, self.class_weights(class_weight, y)
+        if sample_weight is not None:
+            return x, y, self.sample_weights(sample_weight, len(x))
+        return x, y, None
+
+    def batch(self, item: object, where: str, targets: bool = True,
+              class_weight: object = None):
+        """A generated batch (x, y) or (x, y, sample_weight) -> (x, y, weights or None);
+        without `targets` (predict) -> (x, None, None), the item being x or (x, ...)."""
         if targets:
-            item = as_pair(item, where)
+            item = as_batch(item, where)
         try:
             if targets:
-                return self.pair(*item)
-            return self.inputs(item[0] if isinstance(item, (tuple, list)) else item), None
+                return self.triple(*item, class_weight=class_weight)
+            return self.inputs(item[0] if isinstance(item, (tuple, list)) else item), None, None
         except (ValueError, TypeError) as error:
             raise type(error)(f"{error} (in {where})") from None
 
 
-def as_pair(item: object, where: str) -> tuple:
-    """`item` if it is an (x, y) pair, else a ValueError naming what it is and `where`."""
-    if not isinstance(item, (tuple, list)) or len(item) != 2:
+def as_batch(item: object, where: str) -> tuple:
+    """`item` if it is (x, y) or (x, y, sample_weight), else a ValueError naming what it is
+    and `where`."""
+    if not isinstance(item, (tuple, list)) or len(item) not in (2, 3):
         shown = (type(item).__name__ if not isinstance(item, (tuple, list))
                  else f"a {type(item).__name__} of {len(item)} items")
-        raise ValueError(f"Each batch must be a tuple (x, y). Received: {shown} from {where}")
+        raise ValueError(f"Each batch must be a tuple (x, y) or (x, y, sample_weight). "
+                         f"Received: {shown} from {where}")
     return item

@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 from ..fusion import FusedStack
-from ..losses import Loss, batch_mean
+from ..losses import Loss, batch_mean, weighted_mean
 from ..ops import NumpyOps, get_ops
 
 
@@ -47,6 +47,13 @@ def pack_parameters(layers) -> tuple[np.ndarray, np.ndarray]:
     return flat_params, flat_grads
 
 
+def weigh_rows(gradient: np.ndarray, sample_weight: np.ndarray | None) -> np.ndarray:
+    """Scale each sample's row of a per-sample gradient by its weight (in place)."""
+    if sample_weight is not None:
+        gradient *= sample_weight.reshape(-1, *([1] * (gradient.ndim - 1)))
+    return gradient
+
+
 class LayerStack:
     """Runs the layers one by one: the definition that fused runners are tested against."""
 
@@ -69,11 +76,14 @@ class LayerStack:
     def predict(self, ops: NumpyOps, x: np.ndarray, training: bool = False) -> np.ndarray:
         return self.forward(ops, x, training)[0]
 
-    def forward_loss(self, ops: NumpyOps, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    def forward_loss(self, ops: NumpyOps, x: np.ndarray, y: np.ndarray,
+                     sample_weight: np.ndarray | None = None) -> tuple[float, np.ndarray]:
         y_pred, logits = self.forward(ops, x, training=True)
-        return batch_mean(self.loss.output_per_sample(y, y_pred, logits, self.activation)), y_pred
+        per_sample = self.loss.output_per_sample(y, y_pred, logits, self.activation)
+        return weighted_mean(per_sample, sample_weight), y_pred
 
-    def backward(self, ops: NumpyOps, y: np.ndarray, y_pred: np.ndarray) -> None:
+    def backward(self, ops: NumpyOps, y: np.ndarray, y_pred: np.ndarray,
+                 sample_weight: np.ndarray | None = None) -> None:
         """Every layer's grads from the last training forward. The loss's logits shortcut
         (e.g. (p - t)/n for softmax with cross-entropy) skips the output activation."""
         layers, first = self.layers, self.first
@@ -81,10 +91,11 @@ class LayerStack:
         dz = (None if layers[last].has_activity_penalty  # its penalty's gradient is on y
               else self.loss.logits_gradient(y, y_pred, self.activation))
         if dz is not None:
+            dz = weigh_rows(dz, sample_weight)
             dy = layers[last].backward_from_logits(dz, need_dx=last > first)
             last -= 1
         else:
-            dy = self.loss.gradient(y, y_pred)
+            dy = weigh_rows(self.loss.gradient(y, y_pred), sample_weight)
         for index in range(last, first - 1, -1):
             layer = layers[index]
             dy = layer.backward(dy, need_dx=False) if index == first else layer.backward(dy)
@@ -139,36 +150,42 @@ class Step:
         """The layers with regularizers, whose penalties join the loss."""
         return [layer for layer in self.model.layers if layer.has_penalties]
 
-    def test_step(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Inference forward of a checked batch -> (per-sample loss, y_pred), the loss from the
-        logits where the loss has a form for the output activation (as in training), plus the
-        regularization penalties (as Keras reports them)."""
+    def test_step(self, x: np.ndarray, y: np.ndarray,
+                  sample_weight: np.ndarray | None = None) -> tuple[float, np.ndarray]:
+        """Inference forward of a checked batch -> (loss, y_pred): the loss from the logits
+        where the loss has a form for the output activation (as in training), weighted as in
+        training, plus the regularization penalties (as Keras reports them)."""
         runner = self.runner()
         y_pred, logits = runner.forward(get_ops(), x)
         per_sample = self.model.loss.output_per_sample(y, y_pred, logits, runner.activation)
         penalty = sum(layer.regularization_loss() for layer in self.penalised())
-        return (per_sample + per_sample.dtype.type(penalty) if penalty else per_sample), y_pred
+        return weighted_mean(per_sample, sample_weight) + penalty, y_pred
 
-    def compute_gradients(self, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    def compute_gradients(self, x: np.ndarray, y: np.ndarray,
+                          sample_weight: np.ndarray | None = None) -> tuple[float, np.ndarray]:
         """Training forward, loss and backward, without updating any weight; backward is
         skipped when the loss is not finite. -> (loss, y_pred; y_pred may be a buffer that
         the next step overwrites)."""
         runner, ops = self.runner(), get_ops()
-        loss, y_pred = runner.forward_loss(ops, x, y)
+        loss, y_pred = runner.forward_loss(ops, x, y, sample_weight)
         penalised = self.penalised()
         loss += sum(layer.regularization_loss() for layer in penalised)
         if math.isfinite(loss):
-            runner.backward(ops, y, y_pred)
+            runner.backward(ops, y, y_pred, sample_weight)
             for layer in penalised:
                 layer.add_regularization_gradients()
         return loss, y_pred
 
-    def train_step(self, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    def train_step(self, x: np.ndarray, y: np.ndarray,
+                   sample_weight: np.ndarray | None = None) -> dict[str, float]:
         """compute_gradients, then the optimizer step, only when the loss and every gradient
         are finite. -> the batch's logs; a non-finite step leaves every weight as it was and
-        reports "loss" as NaN or inf (inf for a gradient's overflow), without metrics."""
+        reports "loss" as NaN or inf (inf for a gradient's overflow), without metrics.
+        Metrics are not weighted (Keras's `metrics`)."""
         model = self.model
-        loss, y_pred = model.compute_gradients(x, y)  # the model's: a subclass may override it
+        # the model's compute_gradients: a subclass may override it (weights only if given)
+        loss, y_pred = (model.compute_gradients(x, y) if sample_weight is None
+                        else model.compute_gradients(x, y, sample_weight))
         logs = {"loss": loss}
         if not math.isfinite(loss):
             return logs

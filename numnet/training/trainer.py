@@ -69,19 +69,22 @@ class Trainer:
             raise RuntimeError(f"You must call compile() before {method}()")
 
     # ---- one step ----------------------------------------------------------------------------
-    def compute_gradients(self, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    def compute_gradients(self, x: np.ndarray, y: np.ndarray,
+                          sample_weight: np.ndarray | None = None) -> tuple[float, np.ndarray]:
         """Training forward, loss and backward for one checked batch, without updating any
-        weight: every layer's `grads` then holds dL/dparam (L = batch-mean loss). Backward is
-        skipped when the loss is not finite. -> (loss, y_pred)"""
+        weight: every layer's `grads` then holds dL/dparam (L = batch-mean loss, Σ w·loss / n
+        with sample weights). Backward is skipped when the loss is not finite.
+        -> (loss, y_pred)"""
         self._require_compiled("compute_gradients")
-        loss, y_pred = self._step.compute_gradients(x, y)
+        loss, y_pred = self._step.compute_gradients(x, y, sample_weight)
         return loss, y_pred.copy()  # a fused runner reuses its buffers next step
 
-    def train_step(self, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    def train_step(self, x: np.ndarray, y: np.ndarray,
+                   sample_weight: np.ndarray | None = None) -> dict[str, float]:
         """compute_gradients and the optimizer step -> the batch's logs. A non-finite loss or
         gradient leaves the weights as they were; "loss" is then NaN or inf."""
         self._require_compiled("train_step")
-        return self._step.train_step(x, y)
+        return self._step.train_step(x, y, sample_weight)
 
     def get_optimizer_state(self) -> dict[str, np.ndarray]:
         """The optimizer's iterations and slots (aligned with the model's flat parameters)."""
@@ -107,12 +110,13 @@ class Trainer:
 
     def _adapter(self, x, y, name: str, batch_size: int, steps: int | None = None,
                  shuffle: bool = False, targets: bool = True, steps_argument: str = "steps",
-                 names: tuple[str, str] = ("x", "y")):
-        """The adapter for x (and y): see numnet.training.adapters."""
+                 names: tuple[str, str] = ("x", "y"), sample_weight=None, class_weight=None):
+        """The adapter for x (and y, and weights): see numnet.training.adapters."""
         checks, x = self._input_checks(x)
         return adapter_for(x, y, checks, name=name, batch_size=batch_size, steps=steps,
                            shuffle=shuffle, rng=self.rng, targets=targets,
-                           steps_argument=steps_argument, names=names)
+                           steps_argument=steps_argument, names=names,
+                           sample_weight=sample_weight, class_weight=class_weight)
 
     # ---- fit ---------------------------------------------------------------------------------
     def fit(self, x=None, y=None, batch_size: int | None = None, epochs: int = 1,
@@ -120,6 +124,7 @@ class Trainer:
             validation_data=None, shuffle: bool = True, initial_epoch: int = 0,
             steps_per_epoch: int | None = None, validation_steps: int | None = None,
             validation_batch_size: int | None = None, validation_freq: int = 1,
+            sample_weight=None, class_weight: dict | None = None,
             on_nonfinite: str = "stop") -> History:
         """Train for `epochs` epochs; returns a History whose `.history` holds loss, metrics
         and their val_ twins, one value per epoch.
@@ -128,7 +133,12 @@ class Trainer:
             a zero-argument function returning a batch (called once per step; needs
             steps_per_epoch), or a numnet.data.Sequence.
         validation_split: the LAST fraction of the rows, taken before shuffling (as Keras).
-        validation_data: (x_val, y_val), or a batch source like x (with validation_steps).
+        validation_data: (x_val, y_val) or (x_val, y_val, sample_weight_val), or a batch
+            source like x (with validation_steps).
+        sample_weight: one weight per row of x (split with validation_split), or
+        class_weight: {class index: weight}: each row weighs its class's weight. The loss is
+            Σ w·loss / batch size, as Keras's; metrics are not weighted. Generated batches
+            may carry weights as (x, y, sample_weight).
         on_nonfinite: a step whose loss or gradient is NaN/inf is never applied; then "stop"
             (default) ends training with a warning, "raise" raises FloatingPointError, "skip"
             goes on with the next batch. The History of the completed epochs is kept.
@@ -151,7 +161,8 @@ class Trainer:
             raise ValueError("validation_split needs arrays; with a generator or Sequence pass "
                              f"validation_data. Received: validation_split={validation_split}")
         train = self._adapter(x, y, "training", batch_size, steps_per_epoch, shuffle,
-                              steps_argument="steps_per_epoch")
+                              steps_argument="steps_per_epoch", sample_weight=sample_weight,
+                              class_weight=class_weight)
         val = None
         if validation_data is not None:
             val = self._validation_adapter(validation_data, validation_steps, val_batch_size)
@@ -184,9 +195,9 @@ class Trainer:
         """One pass over `train`; returns the epoch's mean loss and metrics."""
         running = self._running_means()
         wants_batch_logs = callback_list.has("on_train_batch_end")
-        for step, (xb, yb) in enumerate(train.epoch(epoch)):
+        for step, (xb, yb, wb) in enumerate(train.epoch(epoch)):
             callback_list.on_train_batch_begin(step, {})
-            logs = self.train_step(xb, yb)
+            logs = self.train_step(xb, yb, wb)
             if not math.isfinite(logs["loss"]):
                 if policy.handle(self, epoch, step, logs["loss"]):
                     continue
@@ -200,14 +211,15 @@ class Trainer:
         return _results(running)
 
     def _validation_adapter(self, validation_data, steps: int | None, batch_size: int):
-        x, y, names = validation_data, None, ("x", "y")
+        x, y, w, names = validation_data, None, None, ("x", "y")
         if not is_batch_source(validation_data):
-            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-                fail("validation_data", "a tuple (x_val, y_val) or a generator",
-                     validation_data, TypeError)
-            (x, y), names = validation_data, ("validation_data[0]", "validation_data[1]")
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+                fail("validation_data", "a tuple (x_val, y_val[, sample_weight_val]) or a "
+                     "generator", validation_data, TypeError)
+            (x, y, w), names = (*validation_data, None)[:3], ("validation_data[0]",
+                                                              "validation_data[1]")
         adapter = self._adapter(x, y, "validation", batch_size, steps, names=names,
-                                steps_argument="validation_steps")
+                                steps_argument="validation_steps", sample_weight=w)
         _warn_if_partial(adapter, "validation_steps", "validation", stacklevel=3)
         return adapter
 
@@ -229,10 +241,10 @@ class Trainer:
         running = self._running_means()
         wants_batch_logs = callback_list.has("on_test_batch_end")
         callback_list.on_test_begin({})
-        for step, (xb, yb) in enumerate(batches):
+        for step, (xb, yb, wb) in enumerate(batches):
             callback_list.on_test_batch_begin(step, {})
-            per_sample, y_pred = self._step.test_step(xb, yb)
-            running["loss"].update(losses.batch_mean(per_sample), len(xb))
+            loss, y_pred = self._step.test_step(xb, yb, wb)
+            running["loss"].update(loss, len(xb))
             for name, metric in self.compiled_metrics:
                 running[name].update(losses.batch_mean(metric(yb, y_pred)), len(xb))
             if wants_batch_logs:
@@ -242,15 +254,18 @@ class Trainer:
         return logs
 
     def evaluate(self, x=None, y=None, batch_size: int | None = None, verbose="auto",
-                 steps: int | None = None, callbacks=None, return_dict: bool = False):
+                 sample_weight=None, steps: int | None = None, callbacks=None,
+                 return_dict: bool = False):
         """Loss and metrics on (x, y) or a batch source: [loss, *metrics] (a float when there
-        are no metrics), or a dict with return_dict=True."""
+        are no metrics), or a dict with return_dict=True. sample_weight weighs the loss as
+        in fit."""
         self._require_compiled("evaluate")
         batch_size = check_positive_int("batch_size", 32 if batch_size is None else batch_size)
         steps = check_optional_positive_int("steps", steps)
         verbose = _check_verbose(verbose)
         start = time.perf_counter()
-        batches = self._adapter(x, y, "evaluation", batch_size, steps)
+        batches = self._adapter(x, y, "evaluation", batch_size, steps,
+                                sample_weight=sample_weight)
         _warn_if_partial(batches, "steps", "evaluation", stacklevel=2)
         callback_list = CallbackList(_check_callbacks(callbacks), model=self,
                                      steps=batches.steps, verbose=verbose)
@@ -282,7 +297,7 @@ class Trainer:
         callback_list = CallbackList(_check_callbacks(callbacks), model=self)
         callback_list.on_predict_begin({})
         outputs = []
-        for step, (xb, _) in enumerate(batches.epoch()):
+        for step, (xb, _, _) in enumerate(batches.epoch()):
             callback_list.on_predict_batch_begin(step, {})
             outputs.append(self._step.predict(xb))
             callback_list.on_predict_batch_end(step, {"outputs": outputs[-1]})
@@ -292,20 +307,22 @@ class Trainer:
         return np.concatenate(outputs)  # a new array, even from one batch
 
     # ---- one batch (Keras's *_on_batch, for custom loops) ----------------------------------------
-    def train_on_batch(self, x, y, return_dict: bool = False):
+    def train_on_batch(self, x, y, sample_weight=None, class_weight: dict | None = None,
+                       return_dict: bool = False):
         """One training step on the batch (x, y) -> its loss and metrics, in evaluate's forms.
         A step whose loss or gradient is not finite is not applied; its loss is NaN or inf."""
         self._require_compiled("train_on_batch")
         checks, x = self._input_checks(x)
-        return self._returned(self.train_step(*checks.pair(x, y)), return_dict)
+        batch = checks.triple(x, y, sample_weight, class_weight)
+        return self._returned(self.train_step(*batch), return_dict)
 
-    def test_on_batch(self, x, y, return_dict: bool = False):
+    def test_on_batch(self, x, y, sample_weight=None, return_dict: bool = False):
         """The loss and metrics of the batch (x, y), in evaluate's forms."""
         self._require_compiled("test_on_batch")
         checks, x = self._input_checks(x)
-        x, y = checks.pair(x, y)
-        per_sample, y_pred = self._step.test_step(x, y)
-        logs = {"loss": losses.batch_mean(per_sample),
+        x, y, w = checks.triple(x, y, sample_weight)
+        loss, y_pred = self._step.test_step(x, y, w)
+        logs = {"loss": loss,
                 **{name: losses.batch_mean(metric(y, y_pred))
                    for name, metric in self.compiled_metrics}}
         return self._returned(logs, return_dict)

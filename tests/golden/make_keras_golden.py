@@ -295,6 +295,37 @@ def regularizer_cases():
     return {name: regularized_case(*spec) for name, spec in REGULARIZED.items()}
 
 
+def weighted_cases():
+    """fit with sample_weight or class_weight (batches of 8, no shuffling), and evaluate with
+    sample_weight: Keras's weighted losses and metrics."""
+    g = np.random.default_rng(9)
+    x = g.standard_normal((24, 3)).astype(np.float32)
+    labels = g.integers(0, 3, 24)
+    y = np.eye(3, dtype=np.float32)[labels]
+    weights = [0.5 * g.standard_normal((3, 4)), np.zeros(4), 0.5 * g.standard_normal((4, 3)),
+               np.zeros(3)]
+    sample_weight = g.uniform(0.0, 2.0, 24).astype(np.float32)
+    class_weight = {0: 1.0, 1: 3.0, 2: 0.5}
+    out = {"x": floats(x), "labels": labels.tolist(), "weights": [floats(w) for w in weights],
+           "sample_weight": floats(sample_weight), "class_weight": class_weight}
+    for name, fit_kwargs, loss, targets in [
+            ("fit_sample_weight", {"sample_weight": sample_weight}, "categorical_crossentropy", y),
+            ("fit_class_weight", {"class_weight": class_weight}, "categorical_crossentropy", y),
+            ("fit_class_weight_sparse", {"class_weight": class_weight},
+             "sparse_categorical_crossentropy", labels)]:
+        model = model_from([3, layers.Dense(4, activation="relu"),
+                            layers.Dense(3, activation="softmax")], weights, loss,
+                           keras.optimizers.SGD(0.2), metrics=["accuracy"])
+        history = model.fit(x, targets, batch_size=8, epochs=3, shuffle=False, verbose=0,
+                            **fit_kwargs)
+        evaluated = model.evaluate(x, targets, batch_size=8, sample_weight=sample_weight,
+                                   verbose=0, return_dict=True)
+        out[name] = {"history": {k: floats(v) for k, v in history.history.items()},
+                     "evaluate_weighted": evaluated,
+                     "final_weights": [floats(w) for w in model.get_weights()]}
+    return out
+
+
 def activation_values():
     x = np.linspace(-4, 4, 33).astype(np.float32)
     a = keras.activations
@@ -313,7 +344,8 @@ def main():
               "model_checkpoint": checkpoint_cases(), "csv_logger": csv_cases(),
               "key_order": key_orders(), "metric_functions": metric_functions(),
               "loss_functions": loss_functions(), "optimizer_steps": optimizer_cases(),
-              "activations": activation_values(), "regularizers": regularizer_cases()}
+              "activations": activation_values(), "regularizers": regularizer_cases(),
+              "weighted": weighted_cases()}
     with open(OUT, "w") as handle:
         json.dump(golden, handle, indent=1)
         handle.write("\n")
