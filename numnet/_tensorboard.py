@@ -3,11 +3,17 @@
 An event file is a sequence of TFRecords:
     uint64 length | uint32 masked_crc32c(length bytes) | data | uint32 masked_crc32c(data)
 (little-endian). Each record's data is a serialized `Event` protocol buffer:
-    Event   { double wall_time = 1; int64 step = 2; string file_version = 3; Summary summary = 5; }
-    Summary { repeated Value value = 1; }
-    Value   { string tag = 1; float simple_value = 2; }
-which TensorBoard reads as scalars. `read_events` parses the same format back, skipping
-records whose checksum fails and stopping at a torn (truncated) tail.
+    Event     { double wall_time = 1; int64 step = 2; string file_version = 3;
+                bytes graph_def = 4; Summary summary = 5; }
+    Summary   { repeated Value value = 1; }
+    Value     { string tag = 1; float simple_value = 2; HistogramProto histo = 5; }
+    HistogramProto { double min = 1, max = 2, num = 3, sum = 4, sum_squares = 5;
+                     repeated double bucket_limit = 6 [packed], bucket = 7 [packed]; }
+    GraphDef  { repeated NodeDef node = 1; }    NodeDef { string name = 1, op = 2;
+                                                          repeated string input = 3; }
+which TensorBoard shows as scalars, histograms and distributions, and a graph. `read_events`
+parses the same format back, skipping records whose checksum fails and stopping at a torn
+(truncated) tail.
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ import struct
 import threading
 import time
 from itertools import count
+
+import numpy as np
 
 _CRC_TABLE = []
 for _byte in range(256):
@@ -64,16 +72,53 @@ def _length_delimited(field: int, payload: bytes) -> bytes:
     return _varint(field << 3 | 2) + _varint(len(payload)) + payload
 
 
+def _double(field: int, value: float) -> bytes:
+    return _varint(field << 3 | 1) + struct.pack("<d", value)
+
+
+def _packed_doubles(field: int, values) -> bytes:
+    return _length_delimited(field, b"".join(struct.pack("<d", v) for v in values))
+
+
+def encode_histogram(values, buckets: int = 30) -> bytes:
+    """A HistogramProto of `values`: `buckets` equal-width buckets from min to max, bucket i
+    counting values in (limit[i-1], limit[i]] (TensorFlow's convention)."""
+    values = np.asarray(values, dtype=np.float64).reshape(-1)
+    low, high = (float(values.min()), float(values.max())) if values.size else (0.0, 0.0)
+    counts, edges = np.histogram(values, bins=buckets,
+                                 range=(low, high) if high > low else (low - 0.5, low + 0.5))
+    return (_double(1, low) + _double(2, high) + _double(3, float(values.size))
+            + _double(4, float(values.sum())) + _double(5, float((values * values).sum()))
+            + _packed_doubles(6, edges[1:]) + _packed_doubles(7, counts))
+
+
+def encode_graph(nodes: list[tuple[str, str, list[str]]]) -> bytes:
+    """A GraphDef of (name, op, inputs) nodes."""
+    return b"".join(_length_delimited(1, _length_delimited(1, name.encode())
+                                      + _length_delimited(2, op.encode())
+                                      + b"".join(_length_delimited(3, i.encode()) for i in inputs))
+                    for name, op, inputs in nodes)
+
+
 def encode_event(wall_time: float, step: int, *, file_version: str | None = None,
-                 scalar: tuple[str, float] | None = None) -> bytes:
-    """A serialized Event holding either the file version or one scalar summary."""
+                 scalar: tuple[str, float] | None = None,
+                 histogram: tuple[str, bytes] | None = None,
+                 graph_def: bytes | None = None) -> bytes:
+    """A serialized Event holding the file version, one scalar, one histogram (tag, encoded
+    HistogramProto) or a graph (an encoded GraphDef)."""
     out = _varint(1 << 3 | 1) + struct.pack("<d", wall_time) + _varint(2 << 3 | 0) + _varint(step)
     if file_version is not None:
         out += _length_delimited(3, file_version.encode())
+    if graph_def is not None:
+        out += _length_delimited(4, graph_def)
     if scalar is not None:
         tag, value = scalar
         value_message = (_length_delimited(1, tag.encode()) + _varint(2 << 3 | 5)
                          + struct.pack("<f", value))
+        out += _length_delimited(5, _length_delimited(1, value_message))
+    if histogram is not None:
+        tag, histo = histogram
+        value_message = _length_delimited(1, tag.encode()) + _length_delimited(5, histo)
         out += _length_delimited(5, _length_delimited(1, value_message))
     return out
 
@@ -104,6 +149,12 @@ class EventFileWriter:
     def add_scalar(self, tag: str, value: float, step: int, wall_time: float | None = None) -> None:
         self._write(encode_event(time.time() if wall_time is None else wall_time, step,
                                  scalar=(tag, float(value))))
+
+    def add_histogram(self, tag: str, values, step: int) -> None:
+        self._write(encode_event(time.time(), step, histogram=(tag, encode_histogram(values))))
+
+    def add_graph(self, nodes: list[tuple[str, str, list[str]]]) -> None:
+        self._write(encode_event(time.time(), 0, graph_def=encode_graph(nodes)))
 
     def flush(self) -> None:
         """Push what was written to disk (a crash after this keeps every record so far)."""
@@ -147,9 +198,41 @@ def _fields(data: bytes):
         yield field, value
 
 
+def _unpack_doubles(data: bytes) -> list[float]:
+    return list(struct.unpack(f"<{len(data) // 8}d", data))
+
+
+def _decode_histogram(data: bytes) -> dict:
+    names = {1: "min", 2: "max", 3: "num", 4: "sum", 5: "sum_squares"}
+    histogram: dict = {}
+    for field, value in _fields(data):
+        if field in names:
+            histogram[names[field]] = struct.unpack("<d", value)[0]
+        elif field in (6, 7):
+            histogram["bucket_limit" if field == 6 else "bucket"] = _unpack_doubles(value)
+    return histogram
+
+
+def _decode_graph(data: bytes) -> list[tuple[str, str, list[str]]]:
+    nodes = []
+    for _, node in _fields(data):
+        name = op = ""
+        inputs = []
+        for field, value in _fields(node):
+            if field == 1:
+                name = value.decode()
+            elif field == 2:
+                op = value.decode()
+            elif field == 3:
+                inputs.append(value.decode())
+        nodes.append((name, op, inputs))
+    return nodes
+
+
 def decode_event(data: bytes) -> dict:
-    """{"wall_time", "step", "file_version"?, "scalars": {tag: value}} from an Event."""
-    event: dict = {"wall_time": 0.0, "step": 0, "scalars": {}}
+    """{"wall_time", "step", "file_version"?, "graph"?, "scalars": {tag: value},
+    "histograms": {tag: {...}}} from an Event."""
+    event: dict = {"wall_time": 0.0, "step": 0, "scalars": {}, "histograms": {}}
     for field, value in _fields(data):
         if field == 1:
             event["wall_time"] = struct.unpack("<d", value)[0]
@@ -157,11 +240,15 @@ def decode_event(data: bytes) -> dict:
             event["step"] = value - (1 << 64) if value >= 1 << 63 else value
         elif field == 3:
             event["file_version"] = value.decode()
+        elif field == 4:
+            event["graph"] = _decode_graph(value)
         elif field == 5:
             for _, value_message in _fields(value):
                 parts = dict(_fields(value_message))
                 if 1 in parts and 2 in parts:
                     event["scalars"][parts[1].decode()] = struct.unpack("<f", parts[2])[0]
+                elif 1 in parts and 5 in parts:
+                    event["histograms"][parts[1].decode()] = _decode_histogram(parts[5])
     return event
 
 

@@ -1,6 +1,12 @@
 """TensorBoard files without TensorFlow: framing, CRC, and the real reader gets every scalar."""
 
+import json
 import os
+import re
+import selectors
+import subprocess
+import sys
+import urllib.request
 
 import numpy as np
 import pytest
@@ -20,7 +26,8 @@ def test_crc32c_known_answers():
 def test_event_round_trip():
     data = _tensorboard.encode_event(1234.5, 7, scalar=("epoch_loss", 0.25))
     event = _tensorboard.decode_event(data)
-    assert event == {"wall_time": 1234.5, "step": 7, "scalars": {"epoch_loss": 0.25}}
+    assert event == {"wall_time": 1234.5, "step": 7, "scalars": {"epoch_loss": 0.25},
+                     "histograms": {}}
 
 
 def train_with_tensorboard(log_dir, epochs=4, **kwargs):
@@ -106,3 +113,66 @@ def test_the_real_reader_survives_a_corrupted_record(tmp_path):
     reader = accumulator.EventAccumulator(str(tmp_path / "train"))
     reader.Reload()  # not fatal
     assert len(reader.Scalars("epoch_loss")) >= 2
+
+
+def test_histograms_and_graph_in_our_reader_and_tensorboards(tmp_path):
+    """histogram_freq=2 over 4 epochs: every weight at epochs 0 and 2; the graph once."""
+    train_with_tensorboard(tmp_path, epochs=4, histogram_freq=2)
+    (path,) = files(tmp_path / "train")
+    events = _tensorboard.read_events(path)
+    (graph,) = [e["graph"] for e in events if "graph" in e]
+    assert [op for _, op, _ in graph] == ["Placeholder", "Dense", "Dense"]
+    assert graph[2][2] == [graph[1][0]]  # each layer fed by the one before
+    histograms = [(e["step"], tag, h) for e in events for tag, h in e["histograms"].items()]
+    assert sorted({(step, tag.split("/")[1]) for step, tag, _ in histograms}) == [
+        (0, "bias"), (0, "kernel"), (2, "bias"), (2, "kernel")]
+    assert all(h["num"] == sum(h["bucket"]) and h["min"] <= h["max"] for _, _, h in histograms)
+    accumulator = pytest.importorskip("tensorboard.backend.event_processing.event_accumulator")
+    reader = accumulator.EventAccumulator(str(tmp_path / "train"),
+                                          size_guidance={accumulator.HISTOGRAMS: 0})  # keep all
+    reader.Reload()
+    kernel = next(tag for tag in reader.Tags()["histograms"] if tag.endswith("/kernel"))
+    assert [e.step for e in reader.Histograms(kernel)] == [0, 2]
+    assert reader.Histograms(kernel)[0].histogram_value.num == 5 * 8
+    assert [node.op for node in reader.Graph().node] == ["Placeholder", "Dense", "Dense"]
+
+
+def test_a_real_tensorboard_server_serves_the_scalars_histograms_and_graph(tmp_path):
+    """TensorBoard itself, on 127.0.0.1 and a free port, loading the run before it serves
+    (--reload_task blocking), queried through its HTTP API, then stopped."""
+    pytest.importorskip("tensorboard")
+    train_with_tensorboard(tmp_path / "logs", epochs=2, histogram_freq=1)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tensorboard.main", "--logdir", str(tmp_path / "logs"),
+         "--host", "127.0.0.1", "--port", "0", "--load_fast", "false",
+         "--reload_task", "blocking", "--reload_interval", "0"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        url = None
+        with selectors.DefaultSelector() as selector:
+            selector.register(server.stderr, selectors.EVENT_READ)
+            while url is None and selector.select(timeout=60):  # waits for output, never sleeps
+                line = server.stderr.readline()
+                if not line:
+                    break
+                found = re.search(r"http://127\.0\.0\.1:\d+/", line)
+                url = found.group(0) if found else None
+        assert url, "TensorBoard did not start"
+
+        def get(path):
+            with urllib.request.urlopen(url + path, timeout=30) as response:
+                return response.read().decode()
+
+        scalars = json.loads(get("data/plugin/scalars/tags"))
+        assert {"epoch_loss", "epoch_accuracy", "epoch_learning_rate"} <= set(scalars["train"])
+        assert {"epoch_loss", "epoch_accuracy"} <= set(scalars["validation"])
+        histograms = json.loads(get("data/plugin/histograms/tags"))["train"]
+        assert len(histograms) == 4 and all(tag.split("/")[1] in ("kernel", "bias")
+                                            for tag in histograms)
+        assert json.loads(get("data/plugin/graphs/info"))["train"]["run_graph"]
+        graph = get("data/plugin/graphs/graph?run=train&conversions=false")
+        assert graph.count("node {") == 3 and 'op: "Dense"' in graph
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        server.stderr.close()

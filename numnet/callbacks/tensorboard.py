@@ -1,11 +1,12 @@
-"""TensorBoard: scalar logs that `tensorboard --logdir` shows, with no TensorFlow installed."""
+"""TensorBoard: scalars, weight histograms and the layer graph that `tensorboard --logdir`
+shows, written with no TensorFlow installed."""
 
 from __future__ import annotations
 
 import os
 
 from .._tensorboard import EventFileWriter
-from .._validation import check_positive_int, fail
+from .._validation import check_nonnegative_int, check_positive_int, fail
 from .base import Callback
 
 
@@ -14,15 +15,24 @@ class TensorBoard(Callback):
     `log_dir/train` gets epoch_loss, epoch_accuracy, epoch_learning_rate; `log_dir/validation`
     gets the val_ values as epoch_loss, epoch_accuracy. Steps are 0-based epochs.
 
-    update_freq: "epoch", or an integer N to also write batch_loss, batch_accuracy (running
-    epoch means) every N training batches, at the global batch number.
+    update_freq: "epoch", or "batch" or an integer N to also write batch_loss,
+        batch_accuracy (running epoch means) every N training batches, at the global batch
+        number.
+    histogram_freq: every that many epochs (0: never), a histogram of every weight,
+        "<layer>/<param>", for the Histograms and Distributions tabs.
+    write_graph: the layer graph for the Graphs tab: one node per layer, named as the layer,
+        its op the layer's class, fed by the previous layer.
     Files are flushed to disk every epoch; each run writes its own file (host and pid in the
     name), so several runs may share one log_dir.
     """
 
-    def __init__(self, log_dir: str | os.PathLike = "logs",
-                 update_freq: str | int = "epoch") -> None:
+    def __init__(self, log_dir: str | os.PathLike = "logs", histogram_freq: int = 0,
+                 write_graph: bool = True, update_freq: str | int = "epoch") -> None:
         super().__init__()
+        self.histogram_freq = check_nonnegative_int("histogram_freq", histogram_freq)
+        if not isinstance(write_graph, bool):
+            fail("write_graph", "True or False", write_graph, TypeError)
+        self.write_graph = write_graph
         if not isinstance(log_dir, (str, os.PathLike)):
             fail("log_dir", "a path string", log_dir, TypeError)
         self.log_dir = os.fspath(log_dir)
@@ -40,6 +50,12 @@ class TensorBoard(Callback):
     def on_train_begin(self, logs=None):
         self._train = EventFileWriter(os.path.join(self.log_dir, "train"))
         self._validation = None
+        if self.write_graph and self.model is not None:
+            nodes, previous = [("input", "Placeholder", [])], "input"
+            for layer in self.model.layers:
+                nodes.append((layer.name, type(layer).__name__, [previous]))
+                previous = layer.name
+            self._train.add_graph(nodes)
 
     def _write_batch(self, batch, logs=None):
         self._global_batch += 1
@@ -58,6 +74,10 @@ class TensorBoard(Callback):
                 self._validation.add_scalar(f"epoch_{key[4:]}", value, epoch)
             else:
                 self._train.add_scalar(f"epoch_{key}", value, epoch)
+        if self.histogram_freq and epoch % self.histogram_freq == 0:
+            for layer in self.model.layers:
+                for key, value in layer.params.items():
+                    self._train.add_histogram(f"{layer.name}/{key}", value, epoch)
         for writer in (self._train, self._validation):
             if writer is not None:
                 writer.flush()
