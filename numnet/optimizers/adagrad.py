@@ -21,9 +21,8 @@ class Adagrad(Optimizer):
             "initial_accumulator_value", initial_accumulator_value, allow_zero=True)
         self.epsilon = check_positive_float("epsilon", epsilon)
 
-    def build(self, params):
-        self.slots = [{"accumulator": np.full_like(p, self.initial_accumulator_value)}
-                      for p in params]
+    def initial_slot(self, name, param):
+        return np.full_like(param, self.initial_accumulator_value)
 
     def update_step(self, param, grad, slots, lr):
         get_ops().adagrad_update(param, grad, slots["accumulator"], lr, self.epsilon)

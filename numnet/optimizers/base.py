@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_positive_float, fail
+from .._validation import check_fraction, check_positive_float, check_positive_int, fail
 from . import schedules
 
 
@@ -25,13 +25,17 @@ class Optimizer:
         clipnorm: clip each variable's gradient to this L2 norm.
         global_clipnorm: clip all gradients together to this global L2 norm.
         clipvalue: clip every gradient element to [-clipvalue, clipvalue].
+        use_ema, ema_momentum, ema_overwrite_frequency: keep an exponential moving average
+            of the weights, a = m·a + (1-m)·w after each update (a = w at the first); every
+            ema_overwrite_frequency updates, and at the end of fit, the weights become it.
     """
 
     slot_names: tuple[str, ...] = ()
 
     def __init__(self, learning_rate=0.001, weight_decay: float | None = None,
                  clipnorm: float | None = None, clipvalue: float | None = None,
-                 global_clipnorm: float | None = None) -> None:
+                 global_clipnorm: float | None = None, use_ema: bool = False,
+                 ema_momentum: float = 0.99, ema_overwrite_frequency: int | None = None) -> None:
         self._schedule: schedules.LearningRateSchedule | None = None
         if isinstance(learning_rate, schedules.LearningRateSchedule):
             self._schedule, self._learning_rate = learning_rate, None
@@ -49,6 +53,13 @@ class Optimizer:
         self.clipnorm = None if clipnorm is None else float(clipnorm)
         self.clipvalue = None if clipvalue is None else float(clipvalue)
         self.global_clipnorm = None if global_clipnorm is None else float(global_clipnorm)
+        if not isinstance(use_ema, bool):
+            fail("use_ema", "True or False", use_ema, TypeError)
+        self.use_ema = use_ema
+        self.ema_momentum = check_fraction("ema_momentum", ema_momentum, inclusive_high=True)
+        self.ema_overwrite_frequency = (None if ema_overwrite_frequency is None else
+                                        check_positive_int("ema_overwrite_frequency",
+                                                           ema_overwrite_frequency))
         self.iterations = 0
         self.slots: list[dict[str, np.ndarray]] = []
 
@@ -76,8 +87,13 @@ class Optimizer:
 
     # ---- one step ------------------------------------------------------------------------------
     def build(self, params: list[np.ndarray]) -> None:
-        """Create zeroed slots for `params`."""
-        self.slots = [{n: np.zeros_like(p) for n in self.slot_names} for p in params]
+        """Create the slots of `params` (and, with use_ema, their moving averages)."""
+        self.slots = [{**{n: self.initial_slot(n, p) for n in self.slot_names},
+                       **({"average": p.copy()} if self.use_ema else {})} for p in params]
+
+    def initial_slot(self, name: str, param: np.ndarray) -> np.ndarray:
+        """A slot's value before the first update: zeros, unless the rule says otherwise."""
+        return np.zeros_like(param)
 
     def apply(self, params: list[np.ndarray], grads: list[np.ndarray],
               segments: list[slice] | None = None) -> None:
@@ -97,6 +113,26 @@ class Optimizer:
         self.before_update()
         for param, grad, slots in zip(params, grads, self.slots):
             self.update_step(param, grad, slots, lr)
+        if self.use_ema:
+            self._update_averages(params)
+
+    # a = m·a + (1-m)·w (a = w after the first update); w = a every ema_overwrite_frequency
+    def _update_averages(self, params: list[np.ndarray]) -> None:
+        momentum = self.ema_momentum if self.iterations > 1 else 0.0
+        overwrite = (self.ema_overwrite_frequency is not None
+                     and self.iterations % self.ema_overwrite_frequency == 0)
+        for param, slots in zip(params, self.slots):
+            average, f = slots["average"], param.dtype.type
+            average *= f(momentum)
+            average += f(1 - momentum) * param
+            if overwrite:
+                param[...] = average
+
+    def finalize_variable_values(self, params: list[np.ndarray]) -> None:
+        """At the end of fit: with use_ema, the weights become their moving averages."""
+        if self.use_ema and len(self.slots) == len(params):
+            for param, slots in zip(params, self.slots):
+                param[...] = slots["average"]
 
     def _clip(self, grads: list[np.ndarray], segments: list[slice] | None) -> None:
         if self.clipnorm:
@@ -128,6 +164,9 @@ class Optimizer:
         for name in ("weight_decay", "clipnorm", "clipvalue", "global_clipnorm"):
             if getattr(self, name) is not None:
                 config[name] = getattr(self, name)
+        if self.use_ema:
+            config.update(use_ema=True, ema_momentum=self.ema_momentum,
+                          ema_overwrite_frequency=self.ema_overwrite_frequency)
         return config
 
     @classmethod

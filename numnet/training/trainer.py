@@ -187,6 +187,9 @@ class Trainer:
                 callback_list.on_epoch_end(epoch, epoch_logs)
                 if self.stop_training:
                     break
+            packed = self._step.parameters()
+            if packed is not None:  # with use_ema, the weights become their moving averages
+                self.optimizer.finalize_variable_values([packed[0]])
         finally:  # also on Ctrl-C or an error: logs are closed and flushed, History is kept
             callback_list.on_train_end(epoch_logs)
         return self.history

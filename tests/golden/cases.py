@@ -25,6 +25,8 @@ OPTIMIZERS = {  # name -> maker(o, s)
     "SGD_CosineDecay": lambda o, s: o.SGD(s.CosineDecay(0.5, 8, alpha=0.1)),
     "SGD_CosineDecay_warmup": lambda o, s: o.SGD(s.CosineDecay(0.0, 6, warmup_target=0.5, warmup_steps=3)),
     "Adam_ExponentialDecay_weight_decay": lambda o, s: o.Adam(s.ExponentialDecay(0.05, 2, 0.8), weight_decay=0.02),
+    "SGD_ema": lambda o, s: o.SGD(0.5, use_ema=True, ema_momentum=0.9),
+    "Adam_ema_overwrite": lambda o, s: o.Adam(0.05, use_ema=True, ema_momentum=0.8, ema_overwrite_frequency=3),
 }
 
 SCHEDULES = {  # name -> maker(s)
