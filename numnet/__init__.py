@@ -6,6 +6,7 @@ from . import (
     config,
     data,
     datasets,
+    export,
     initializers,
     layers,
     losses,
@@ -24,7 +25,7 @@ from .plotting import plot_history
 __version__ = "0.1.0"
 
 __all__ = [
-    "Sequential", "callbacks", "config", "data", "datasets", "initializers", "layers",
+    "Sequential", "callbacks", "config", "data", "datasets", "export", "initializers", "layers",
     "load_model", "losses", "metrics", "models", "ops", "optimizers", "plot_history", "saving",
     "set_random_seed", "training", "utils", "__version__",
 ]

@@ -1,0 +1,168 @@
+"""ONNX export: a numnet Sequential as an ONNX graph that ONNX Runtime (or any ONNX
+consumer) runs with the same numbers.
+
+The graph has one float32 input "input" of shape (N, *input_shape) with a dynamic batch axis
+N and one output "output". Each layer becomes a few standard ONNX operators:
+
+    Dense        MatMul, Add, then its activation     Dropout, GaussianNoise   (nothing)
+    Rescaling    Mul, Add                             Flatten, Reshape         Flatten, Reshape
+    relu, sigmoid, tanh, softmax, elu, selu, softplus, leaky_relu: the ONNX operator of that name
+    gelu: ½ x (1 + Erf(x/√2));  swish: x · Sigmoid(x);  ReLU with options: composed
+
+The `onnx` package (optional extra `onnx`) builds and checks the model; numnet itself never
+imports it.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+
+import numpy as np
+
+from .._validation import fail
+from ..files import atomic_write
+from ..layers import (
+    ELU,
+    GELU,
+    SELU,
+    Activation,
+    Dense,
+    Dropout,
+    Flatten,
+    GaussianNoise,
+    Input,
+    LeakyReLU,
+    Linear,
+    ReLU,
+    Rescaling,
+    Reshape,
+    Sigmoid,
+    Softmax,
+    Softplus,
+    Swish,
+    Tanh,
+)
+from ..ops import NumpyOps
+
+DEFAULT_OPSET = 17
+
+
+class _Graph:
+    """The nodes and initializers of the graph being built, with fresh tensor names."""
+
+    def __init__(self, onnx) -> None:
+        self.onnx, self.nodes, self.initializers, self._count = onnx, [], [], 0
+
+    def name(self, hint: str) -> str:
+        self._count += 1
+        return f"{hint}_{self._count}"
+
+    def constant(self, hint: str, value: np.ndarray) -> str:
+        name = self.name(hint)
+        self.initializers.append(self.onnx.numpy_helper.from_array(np.asarray(value), name))
+        return name
+
+    def node(self, op: str, inputs: list[str], hint: str, **attributes) -> str:
+        output = self.name(hint)
+        self.nodes.append(self.onnx.helper.make_node(op, inputs, [output], name=output,
+                                                     **attributes))
+        return output
+
+
+def _activation(graph: _Graph, layer, x: str, hint: str) -> str:
+    """The ONNX nodes of an activation layer applied to tensor `x`."""
+    f32 = np.float32
+    if isinstance(layer, Activation):
+        return _activation(graph, layer.activation, x, hint)
+    if type(layer) is ReLU and layer.plain:
+        return graph.node("Relu", [x], hint)
+    if type(layer) is LeakyReLU:
+        return graph.node("LeakyRelu", [x], hint, alpha=layer.negative_slope)
+    if type(layer) is ReLU:  # x above the threshold (capped), slope · (x - threshold) below
+        threshold = graph.constant(f"{hint}_threshold", f32(layer.threshold))
+        zero = graph.constant(f"{hint}_zero", f32(0))
+        y = graph.node("Where", [graph.node("Greater", [x, threshold], hint), x, zero], hint)
+        if layer.max_value is not None:
+            y = graph.node("Min", [y, graph.constant(f"{hint}_max", f32(layer.max_value))], hint)
+        if layer.negative_slope:
+            below = graph.node("Relu", [graph.node("Sub", [threshold, x], hint)], hint)
+            slope = graph.constant(f"{hint}_slope", f32(layer.negative_slope))
+            y = graph.node("Sub", [y, graph.node("Mul", [below, slope], hint)], hint)
+        return y
+    simple = {Sigmoid: "Sigmoid", Tanh: "Tanh", Softplus: "Softplus"}
+    if type(layer) in simple:
+        return graph.node(simple[type(layer)], [x], hint)
+    if isinstance(layer, Softmax):
+        return graph.node("Softmax", [x], hint, axis=layer.axis)
+    if type(layer) is ELU:
+        return graph.node("Elu", [x], hint, alpha=layer.alpha)
+    if type(layer) is SELU:
+        return graph.node("Selu", [x], hint, alpha=NumpyOps.SELU_ALPHA, gamma=NumpyOps.SELU_SCALE)
+    if type(layer) is Swish:
+        return graph.node("Mul", [x, graph.node("Sigmoid", [x], hint)], hint)
+    if type(layer) is GELU:
+        erf = graph.node("Erf", [graph.node("Mul", [x, graph.constant(
+            f"{hint}_inv_sqrt2", f32(1 / math.sqrt(2)))], hint)], hint)
+        one_plus = graph.node("Add", [erf, graph.constant(f"{hint}_one", f32(1))], hint)
+        half_x = graph.node("Mul", [x, graph.constant(f"{hint}_half", f32(0.5))], hint)
+        return graph.node("Mul", [half_x, one_plus], hint)
+    if type(layer) is Linear:
+        return x
+    raise ValueError(f"to_onnx cannot export the activation {type(layer).__name__} yet")
+
+
+def _layer(graph: _Graph, layer, x: str) -> str:
+    """The ONNX nodes of one layer applied to tensor `x` -> the output tensor's name."""
+    hint = layer.name
+    if isinstance(layer, (Dropout, GaussianNoise, Input)):  # the identity at inference
+        return x
+    if isinstance(layer, Dense):
+        y = graph.node("MatMul", [x, graph.constant(f"{hint}_kernel", layer.kernel)], hint)
+        if layer.bias is not None:
+            y = graph.node("Add", [y, graph.constant(f"{hint}_bias", layer.bias)], hint)
+        return _activation(graph, layer.activation, y, hint)
+    if isinstance(layer, Rescaling):
+        y = graph.node("Mul", [x, graph.constant(f"{hint}_scale", np.float32(layer.scale))], hint)
+        return graph.node("Add", [y, graph.constant(f"{hint}_offset", np.float32(layer.offset))],
+                          hint)
+    if isinstance(layer, Flatten):
+        return graph.node("Flatten", [x], hint, axis=1)
+    if isinstance(layer, Reshape):
+        shape = graph.constant(f"{hint}_shape", np.array([0, *layer.target_shape], np.int64))
+        return graph.node("Reshape", [x, shape], hint)
+    if layer.output_activation() is layer or isinstance(layer, Activation):
+        return _activation(graph, layer, x, hint)
+    raise ValueError(f"to_onnx cannot export the layer {type(layer).__name__} yet")
+
+
+def to_onnx(model, path: str | os.PathLike, opset: int = DEFAULT_OPSET):
+    """Write `model` (built, float32) as an ONNX file at `path` (atomically) and return the
+    onnx ModelProto. Needs the `onnx` package: pip install "numnet[onnx]"."""
+    try:
+        import onnx
+        import onnx.helper
+        import onnx.numpy_helper
+    except ImportError:
+        raise ImportError("to_onnx needs the onnx package: pip install 'numnet[onnx]'") from None
+    model.require_built("ONNX graph")
+    if model.dtype != "float32":
+        fail("model", "a float32 model (ONNX export writes float32 weights)", model.dtype)
+    if isinstance(opset, bool) or not isinstance(opset, int) or opset < 13:
+        fail("opset", "an ONNX opset version of at least 13", opset)
+    graph = _Graph(onnx)
+    x = "input"
+    for layer in model.layers:
+        x = _layer(graph, layer, x)
+    graph.nodes.append(onnx.helper.make_node("Identity", [x], ["output"], name="output"))
+    elem = onnx.TensorProto.FLOAT
+    inputs = [onnx.helper.make_tensor_value_info("input", elem, ["N", *model.input_shape[1:]])]
+    outputs = [onnx.helper.make_tensor_value_info("output", elem,
+                                                  ["N", *model.output_shape[1:]])]
+    proto = onnx.helper.make_model(
+        onnx.helper.make_graph(graph.nodes, model.name, inputs, outputs, graph.initializers),
+        opset_imports=[onnx.helper.make_opsetid("", opset)], producer_name="numnet")
+    onnx.checker.check_model(proto)
+    with atomic_write(path) as handle:
+        handle.write(proto.SerializeToString())
+    return proto
