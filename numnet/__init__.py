@@ -19,6 +19,7 @@ from . import (
     utils,
 )
 from .config import set_random_seed
+from .export import load_keras
 from .models import Sequential, load_model
 from .plotting import plot_history
 
@@ -26,6 +27,6 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Sequential", "callbacks", "config", "data", "datasets", "export", "initializers", "layers",
-    "load_model", "losses", "metrics", "models", "ops", "optimizers", "plot_history", "saving",
-    "set_random_seed", "training", "utils", "__version__",
+    "load_keras", "load_model", "losses", "metrics", "models", "ops", "optimizers",
+    "plot_history", "saving", "set_random_seed", "training", "utils", "__version__",
 ]

@@ -30,9 +30,10 @@ def _header_array(header: dict) -> np.ndarray:
 
 # Formats numnet does not write or read, by file name ending, and by their first bytes.
 FOREIGN_SUFFIXES = {".h5": "a Keras HDF5 file", ".hdf5": "a Keras HDF5 file",
-                    ".keras": "a Keras .keras file", ".onnx": "an ONNX file",
+                    ".keras": "a Keras .keras file (numnet.export.to_keras writes one)",
+                    ".onnx": "an ONNX file (numnet.export.to_onnx writes one)",
                     ".pt": "a PyTorch file", ".pth": "a PyTorch file", ".pkl": "a pickle"}
-_MAGIC = [(b"\x89HDF\r\n\x1a\n", "an HDF5 file (a Keras .h5 model or weights file?)"),
+_MAGIC = [(b"\x89HDF\r\n\x1a\n", "an HDF5 file (a Keras .h5 model? numnet.load_keras reads those)"),
           (b"\x93NUMPY", "a single NumPy array (np.save), not a numnet model"),
           (b"\x80", "a Python pickle (torch.save or pickle.dump?), which numnet never loads")]
 
@@ -63,7 +64,7 @@ def _foreign_format(path: str) -> str | None:
         except (zipfile.BadZipFile, OSError):
             return None
         if "config.json" in names and any(n.endswith("model.weights.h5") for n in names):
-            return "a Keras .keras file"
+            return "a Keras .keras file (numnet.load_keras reads those)"
         if any(n.endswith("data.pkl") for n in names):
             return "a PyTorch file (torch.save), which holds pickles numnet never loads"
     return None

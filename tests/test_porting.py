@@ -71,11 +71,11 @@ def write_foreign(path, kind):
 
 
 @pytest.mark.parametrize("name, kind, says", [
-    ("model.h5", "hdf5", r"is an HDF5 file \(a Keras \.h5 model or weights file\?\); numnet cannot load it"),
+    ("model.h5", "hdf5", r"is an HDF5 file \(a Keras \.h5 model\? numnet\.load_keras reads those\); numnet cannot load it"),
     ("array.npy", "npy", r"is a single NumPy array \(np\.save\), not a numnet model"),
     ("model.pkl", "pickle", r"is a Python pickle .*which numnet never loads"),
     ("model.pt", "torch", r"is a PyTorch file \(torch\.save\)"),
-    ("model.keras", "keras", r"is a Keras \.keras file; numnet cannot load it"),
+    ("model.keras", "keras", r"is a Keras \.keras file \(numnet\.load_keras reads those\); numnet cannot load it"),
 ])
 def test_foreign_model_files_are_named_not_unpickled(tmp_path, name, kind, says):
     path = tmp_path / name

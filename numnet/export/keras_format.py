@@ -1,0 +1,320 @@
+"""Keras files without TensorFlow: `load_keras` reads a Keras 3 `.keras` file (a zip of
+config.json, metadata.json and model.weights.h5) or a Keras `.h5` file of a Sequential model;
+`to_keras` writes a `.keras` file that Keras 3 loads. HDF5 is read and written with h5py
+(optional extra `keras`).
+
+Files are untrusted, as numnet's own: only Sequential models of layers numnet has are
+accepted (custom objects, Lambda layers and functional graphs are refused by name), nothing
+is imported or evaluated, and each weight's shape is compared with what the config implies
+before any weight is read.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import time
+import zipfile
+
+from .. import layers as numnet_layers
+from .._validation import fail
+from ..files import atomic_write
+from ..saving import FileFormatError
+
+KERAS_VERSION = "3.15.1"  # the Keras version whose format to_keras writes (and reads best)
+_MAX_MEMBER_BYTES = 1 << 31  # refuse zip members that would inflate beyond 2 GiB
+
+
+def _h5py():
+    try:
+        import h5py
+    except ImportError:
+        raise ImportError("Keras files need h5py: pip install 'numnet[keras]'") from None
+    return h5py
+
+
+# ---- Keras config -> numnet layers ----------------------------------------------------------
+def _pick(config: dict, keys: tuple[str, ...]) -> dict:
+    return {key: config[key] for key in keys if key in config}
+
+
+def _spec(value, path: str, what: str):
+    """A Keras regularizer/constraint spec as numnet's, for the classes numnet has."""
+    if value is None:
+        return None
+    if not isinstance(value, dict) or value.get("registered_name") not in (None,):
+        raise FileFormatError(f"{path}: {what} {value!r:.80} is a custom object; numnet loads "
+                              "only Keras's own")
+    return {"class_name": value.get("class_name"), "config": value.get("config", {})}
+
+
+def _layer(spec: dict, path: str):
+    """The numnet layer for one Keras layer spec (None for InputLayer)."""
+    if not isinstance(spec, dict):
+        raise FileFormatError(f"{path}: a layer spec is not an object: {spec!r:.80}")
+    name, config = spec.get("class_name"), spec.get("config")
+    if spec.get("registered_name") not in (None, name) or spec.get("module", "keras.layers") \
+            not in ("keras.layers", "keras"):
+        raise FileFormatError(f"{path}: layer {name!r} is a custom object "
+                              f"({spec.get('registered_name')}); numnet loads only Keras's "
+                              "own layers")
+    if not isinstance(config, dict):
+        raise FileFormatError(f"{path}: layer {name!r} has no config")
+    common = {"name": config.get("name"), "trainable": bool(config.get("trainable", True))}
+    try:
+        if name == "InputLayer":
+            return None
+        if name == "Dense":
+            return numnet_layers.Dense(
+                config["units"], activation=config.get("activation", "linear"),
+                use_bias=config.get("use_bias", True),
+                kernel_regularizer=_spec(config.get("kernel_regularizer"), path, "regularizer"),
+                bias_regularizer=_spec(config.get("bias_regularizer"), path, "regularizer"),
+                activity_regularizer=_spec(config.get("activity_regularizer"), path,
+                                           "regularizer"),
+                kernel_constraint=_spec(config.get("kernel_constraint"), path, "constraint"),
+                bias_constraint=_spec(config.get("bias_constraint"), path, "constraint"),
+                **common)
+        simple = {"Dropout": (numnet_layers.Dropout, ("rate", "noise_shape", "seed")),
+                  "Flatten": (numnet_layers.Flatten, ()),
+                  "Reshape": (numnet_layers.Reshape, ("target_shape",)),
+                  "Rescaling": (numnet_layers.Rescaling, ("scale", "offset")),
+                  "Activation": (numnet_layers.Activation, ("activation",)),
+                  "ReLU": (numnet_layers.ReLU, ("max_value", "negative_slope", "threshold")),
+                  "LeakyReLU": (numnet_layers.LeakyReLU, ("negative_slope",)),
+                  "ELU": (numnet_layers.ELU, ("alpha",)),
+                  "Softmax": (numnet_layers.Softmax, ("axis",)),
+                  "GaussianNoise": (numnet_layers.GaussianNoise, ("stddev", "seed"))}
+        if name not in simple:
+            raise FileFormatError(
+                f"{path}: layer {config.get('name')!r} is a Keras {name}, which numnet does not "
+                f"have; numnet loads Sequential models of "
+                f"{sorted(['Dense', 'InputLayer', *simple])}")
+        cls, keys = simple[name]
+        arguments = _pick(config, keys)
+        if name == "Reshape":
+            arguments["target_shape"] = tuple(arguments["target_shape"])
+        return cls(**arguments, **common)
+    except (TypeError, ValueError, KeyError) as error:
+        if isinstance(error, FileFormatError):
+            raise
+        raise FileFormatError(f"{path}: layer {config.get('name')!r} ({name}) has a config "
+                              f"numnet cannot use: {error}") from None
+
+
+def _input_shape(model_config: dict, specs: list, path: str) -> tuple:
+    for key in ("batch_shape", "batch_input_shape"):
+        for source in [model_config, *(s.get("config", {}) for s in specs[:1])]:
+            if isinstance(source.get(key), list):
+                return tuple(source[key][1:])
+    shape = model_config.get("build_input_shape") or (specs[0].get("build_config") or {}).get(
+        "input_shape") if specs else None
+    if not isinstance(shape, list):
+        raise FileFormatError(f"{path}: the model config gives no input shape")
+    return tuple(shape[1:])
+
+
+def _model(model_config: object, path: str):
+    """(layers, input shape, name, parameter shapes each layer implies): nothing allocated."""
+    if not isinstance(model_config, dict) or model_config.get("class_name") != "Sequential":
+        found = model_config.get("class_name") if isinstance(model_config, dict) else model_config
+        raise FileFormatError(f"{path} holds a Keras {found!s:.40} model; numnet loads Sequential "
+                              "models only (functional graphs and subclassed models are refused)")
+    config = model_config.get("config")
+    specs = config.get("layers") if isinstance(config, dict) else None
+    if not isinstance(specs, list) or not specs:
+        raise FileFormatError(f"{path}: the Sequential config has no layers")
+    layers = [layer for layer in (_layer(spec, path) for spec in specs) if layer is not None]
+    shape = _input_shape(config, specs, path)
+    if not all(isinstance(d, int) and d > 0 for d in shape):
+        raise FileFormatError(f"{path}: the input shape {shape} is not one numnet can build")
+    # compare the shapes the config implies with the file's before allocating anything
+    implied, current = [], (None, *shape)
+    try:
+        for layer in layers:
+            implied.append(layer.param_shapes(current))
+            current = layer.compute_output_shape(current)
+    except (TypeError, ValueError) as error:
+        raise FileFormatError(f"{path}: the layers do not fit together: {error}") from None
+    return layers, shape, config.get("name") if isinstance(config.get("name"), str) else None, \
+        implied
+
+
+def _storage_names(layers: list) -> list[str]:
+    """The group of each layer in a .keras weights file: Keras names them by class within the
+    model, not by layer name (dense, dense_1, ..., re_lu, ...)."""
+    used: dict[str, int] = {}
+    names = []
+    for layer in layers:
+        name = re.sub(r"([a-z])([A-Z])", r"\1_\2",
+                      re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", type(layer).__name__)).lower()
+        used[name] = used.get(name, -1) + 1
+        names.append(name if not used[name] else f"{name}_{used[name]}")
+    return names
+
+
+def _built(parsed: tuple, arrays_of, path: str):
+    """The model, its weights from the file: arrays_of(layer index, layer, count) gives a
+    layer's datasets in order (h5py datasets), whose shapes are all checked against the
+    config before the model is built or any value read."""
+    from ..models import Sequential
+
+    layers, shape, name, implied = parsed
+    found = []
+    for index, (layer, shapes) in enumerate(zip(layers, implied)):
+        datasets = arrays_of(index, layer, len(shapes)) if shapes else []
+        for (key, expected), dataset in zip(shapes.items(), datasets):
+            if tuple(dataset.shape) != tuple(expected) or dataset.dtype.kind != "f":
+                raise FileFormatError(
+                    f"{path}: weight {layer.name}/{key} must be a float array of shape "
+                    f"{tuple(expected)}. Received: {dataset.dtype} array of shape "
+                    f"{dataset.shape}")
+        found.append(datasets)
+    model = Sequential([numnet_layers.Input(shape=shape), *layers], name=name)
+    for layer, datasets in zip(layers, found):
+        for key, dataset in zip(layer.params, datasets):
+            layer.params[key][...] = dataset[()]
+    return model
+
+
+def load_keras(path: str | os.PathLike):
+    """A numnet Sequential from a Keras `.keras` or `.h5` file: the same layers and weights,
+    predicting as Keras did (not compiled: compile it to train it)."""
+    h5py = _h5py()
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"path must be an existing Keras file. Received: path={path!r}")
+    if zipfile.is_zipfile(path):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                sizes = {info.filename: info.file_size for info in archive.infolist()}
+                for member in ("config.json", "model.weights.h5"):
+                    if member not in sizes:
+                        raise FileFormatError(f"{path} is a zip without {member}: not a Keras "
+                                              ".keras file")
+                    if sizes[member] > _MAX_MEMBER_BYTES:
+                        raise FileFormatError(f"{path}: {member} would inflate to "
+                                              f"{sizes[member]:,} bytes; refused")
+                model_config = json.loads(archive.read("config.json"))
+                weights = archive.read("model.weights.h5")
+        except (zipfile.BadZipFile, OSError, json.JSONDecodeError, UnicodeDecodeError) as error:
+            raise FileFormatError(f"{path} could not be read as a .keras file: {error}") from None
+        parsed = _model(model_config, path)
+        try:
+            with h5py.File(io.BytesIO(weights), "r") as store:
+                groups = _storage_names(parsed[0])
+
+                def arrays_of(index, layer, count):
+                    group = store.get(f"layers/{groups[index]}/vars")
+                    if group is None:
+                        raise FileFormatError(f"{path}: no weights for layer {layer.name!r}")
+                    return [group[str(i)] for i in range(count)]
+                return _built(parsed, arrays_of, path)
+        except (OSError, KeyError, ValueError) as error:
+            if isinstance(error, FileFormatError):
+                raise
+            raise FileFormatError(f"{path}: damaged weights: {error}") from None
+    try:
+        with h5py.File(path, "r") as store:
+            if "model_config" not in store.attrs:
+                raise FileFormatError(f"{path} is an HDF5 file without a model config: not a "
+                                      "Keras model file (a weights-only file?)")
+            raw = store.attrs["model_config"]
+            parsed = _model(json.loads(raw if isinstance(raw, str) else raw.decode()), path)
+            weights = store["model_weights"] if "model_weights" in store else store
+
+            def arrays_of(index, layer, count):
+                group = weights.get(layer.name)
+                names = [n if isinstance(n, str) else n.decode()
+                         for n in group.attrs.get("weight_names", [])] if group else []
+                if len(names) != count:
+                    raise FileFormatError(f"{path}: layer {layer.name!r} must have {count} "
+                                          f"weights. Received: {names}")
+                return [group[name] for name in names]
+            return _built(parsed, arrays_of, path)
+    except (OSError, KeyError, ValueError, json.JSONDecodeError) as error:
+        if isinstance(error, FileFormatError):
+            raise
+        raise FileFormatError(f"{path} could not be read as a Keras .h5 file: {error}") from None
+
+
+# ---- numnet -> Keras 3 -----------------------------------------------------------------------
+def _dtype_policy() -> dict:
+    return {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"},
+            "registered_name": None}
+
+
+def _keras_spec(spec: dict | None) -> dict | None:
+    if spec is None:
+        return None
+    module = "keras.regularizers" if spec["class_name"].startswith("L") else "keras.constraints"
+    return {"module": module, "class_name": spec["class_name"], "config": spec["config"],
+            "registered_name": None}
+
+
+def _keras_layer(layer, input_shape: tuple) -> dict:
+    """A Keras 3 layer spec for a numnet layer."""
+    name = type(layer).__name__
+    base = {"name": layer.name, "trainable": layer.trainable, "dtype": _dtype_policy()}
+    config = layer.get_config()
+    if name == "Dense":
+        from ..layers.activation import name_of
+
+        activation = name_of(layer.activation)
+        keras_config = {**base, "units": layer.units,
+                        "activation": {"swish": "silu"}.get(activation, activation),
+                        "use_bias": layer.use_bias,
+                        **{key: _keras_spec(config[key]) for key in (
+                            "kernel_regularizer", "bias_regularizer", "kernel_constraint",
+                            "bias_constraint")},
+                        "activity_regularizer": _keras_spec(config["activity_regularizer"])}
+    else:
+        keys = {"Dropout": ("rate", "noise_shape", "seed"), "Flatten": (),
+                "Reshape": ("target_shape",), "Rescaling": ("scale", "offset"),
+                "Activation": ("activation",),
+                "ReLU": ("max_value", "negative_slope", "threshold"),
+                "LeakyReLU": ("negative_slope",), "ELU": ("alpha",), "Softmax": ("axis",),
+                "GaussianNoise": ("stddev", "seed")}
+        if name not in keys:
+            raise ValueError(f"to_keras cannot write a {name} layer ({layer.name}) as Keras's")
+        keras_config = {**base, **{key: config[key] for key in keys[name]}}
+    return {"module": "keras.layers", "class_name": name, "config": keras_config,
+            "registered_name": None, "build_config": {"input_shape": [None, *input_shape[1:]]}}
+
+
+def to_keras(model, path: str | os.PathLike) -> None:
+    """Write `model` as a Keras 3 `.keras` file (architecture and weights; not the optimizer),
+    atomically, that keras.saving.load_model reads and that predicts as numnet does."""
+    h5py = _h5py()
+    path = os.fspath(path)
+    if not path.endswith(".keras"):
+        fail("path", "a file name ending in '.keras'", path)
+    model.require_built("Keras file")
+    shape, specs = model.input_shape, []
+    for layer in model.layers:
+        specs.append(_keras_layer(layer, shape))
+        shape = layer.compute_output_shape(shape)
+    input_spec = {"module": "keras.layers", "class_name": "InputLayer",
+                  "config": {"batch_shape": [None, *model.input_shape[1:]], "dtype": "float32",
+                             "sparse": False, "ragged": False, "name": "input_layer",
+                             "optional": False}, "registered_name": None}
+    config = {"module": "keras", "class_name": "Sequential", "registered_name": None,
+              "config": {"name": model.name, "trainable": True, "dtype": _dtype_policy(),
+                         "layers": [input_spec, *specs],
+                         "build_input_shape": [None, *model.input_shape[1:]]},
+              "build_config": {"input_shape": [None, *model.input_shape[1:]]}}
+    weights = io.BytesIO()
+    with h5py.File(weights, "w") as store:
+        for layer, name in zip(model.layers, _storage_names(model.layers)):
+            group = store.create_group(f"layers/{name}/vars")
+            group.attrs["name"] = layer.name
+            for index, value in enumerate(layer.params.values()):
+                group.create_dataset(str(index), data=value)
+        store.create_group("vars").attrs["name"] = model.name
+    metadata = {"keras_version": KERAS_VERSION, "date_saved": time.strftime("%Y-%m-%d@%H:%M:%S")}
+    with atomic_write(path) as handle, zipfile.ZipFile(handle, "w") as archive:
+        archive.writestr("metadata.json", json.dumps(metadata))
+        archive.writestr("config.json", json.dumps(config))
+        archive.writestr("model.weights.h5", weights.getvalue())

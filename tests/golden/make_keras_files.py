@@ -1,0 +1,72 @@
+"""Regenerate tests/golden/keras_files/: small Keras 3 models saved by Keras itself (.keras and
+.h5), with Keras's predictions on fixed inputs, for numnet's Keras reader; and, when given a
+.keras file numnet wrote, check that Keras loads it and predicts as numnet did.
+
+Run in a throw-away environment, never numnet's:
+    /tmp/kerasvenv/bin/python tests/golden/make_keras_files.py
+    /tmp/kerasvenv/bin/python tests/golden/make_keras_files.py --check numnet_export.keras \\
+        inputs_and_predictions.npz
+"""
+
+import json
+import os
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+from keras import layers  # noqa: E402
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "keras_files")
+
+
+def models():
+    keras.utils.set_random_seed(0)
+    return {
+        "mlp": keras.Sequential([keras.Input((784,)), layers.Dense(64, activation="relu"),
+                                 layers.Dropout(0.4), layers.Dense(32, activation="relu"),
+                                 layers.Dropout(0.3), layers.Dense(10, activation="softmax")]),
+        "activations": keras.Sequential(
+            [keras.Input((6,)), layers.Rescaling(0.5, offset=0.1)]
+            + [layers.Dense(5, activation=name) for name in (
+                "sigmoid", "tanh", "elu", "selu", "gelu", "swish", "softplus", "leaky_relu",
+                "linear")]
+            + [layers.Dense(4), layers.ReLU(max_value=2.0, negative_slope=0.1),
+               layers.LeakyReLU(0.2), layers.ELU(0.5), layers.Activation("tanh"),
+               layers.Dense(3, use_bias=False, kernel_regularizer="l2"), layers.Softmax()]),
+        "images": keras.Sequential([keras.Input((4, 6)), layers.Flatten(),
+                                    layers.Reshape((3, 8)), layers.Flatten(),
+                                    layers.GaussianNoise(0.1), layers.Dense(2)]),
+    }
+
+
+def write():
+    os.makedirs(OUT, exist_ok=True)
+    g = np.random.default_rng(1)
+    expected = {"keras": keras.__version__}
+    for name, model in models().items():
+        shape = model.input_shape[1:]
+        x = g.standard_normal((16 if np.prod(shape) < 100 else 4, *shape)).astype(np.float32)
+        model.save(os.path.join(OUT, f"{name}.keras"))
+        model.save(os.path.join(OUT, f"{name}.h5"))
+        expected[name] = {"x": x.tolist(), "predictions": model.predict(x, verbose=0).tolist()}
+    with open(os.path.join(OUT, "predictions.json"), "w") as handle:
+        json.dump(expected, handle)
+    print(f"wrote {OUT} with Keras {keras.__version__}")
+
+
+def check(path, arrays):
+    """Keras loads a numnet export and predicts as numnet did."""
+    data = np.load(arrays)
+    model = keras.saving.load_model(path)
+    difference = float(np.max(np.abs(model.predict(data["x"], verbose=0) - data["predictions"])))
+    print(f"Keras {keras.__version__} loaded {path}: max |prediction difference| {difference:.2e}")
+    return difference
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--check"]:
+        sys.exit(0 if check(sys.argv[2], sys.argv[3]) <= 1e-5 else 1)
+    write()

@@ -1,0 +1,144 @@
+"""Keras files without TensorFlow: models Keras saved (.keras and .h5, in tests/golden/
+keras_files, made by make_keras_files.py) load and predict as Keras did; numnet's .keras export
+has Keras's layout and loads back; untrusted files are refused with a clear error."""
+
+import io
+import json
+import os
+import zipfile
+
+import numpy as np
+import pytest
+
+import numnet
+from numnet import layers
+from numnet.saving import FileFormatError
+
+h5py = pytest.importorskip("h5py")  # in the test extra
+
+FILES = os.path.join(os.path.dirname(__file__), "golden", "keras_files")
+EXPECTED = json.load(open(os.path.join(FILES, "predictions.json")))
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+@pytest.mark.parametrize("name", ["mlp", "activations", "images"])
+@pytest.mark.parametrize("ext", ["keras", "h5"])
+def test_models_keras_saved_predict_as_keras_did(name, ext, backend):
+    numnet.config.set_backend(backend)
+    model = numnet.load_keras(os.path.join(FILES, f"{name}.{ext}"))
+    x = np.array(EXPECTED[name]["x"], np.float32)
+    np.testing.assert_allclose(model.predict(x), EXPECTED[name]["predictions"],
+                               rtol=1e-5, atol=1e-5)
+
+
+def contents(path):
+    with zipfile.ZipFile(path) as archive:
+        config = json.loads(archive.read("config.json"))
+        store = h5py.File(io.BytesIO(archive.read("model.weights.h5")), "r")
+        shapes = {}
+        store.visititems(lambda key, item: shapes.setdefault(key, getattr(item, "shape", None)))
+        return config, shapes
+
+
+@pytest.mark.parametrize("name", ["mlp", "activations", "images"])
+def test_the_keras_export_has_keras_layout_and_loads_back(name, tmp_path):
+    """Keras itself loads these exports and predicts as numnet (checked with
+    make_keras_files.py --check in Keras's environment, recorded in benchmarks/README.md)."""
+    original = numnet.load_keras(os.path.join(FILES, f"{name}.keras"))
+    numnet.export.to_keras(original, tmp_path / "out.keras")
+    ours, keras_config = contents(tmp_path / "out.keras"), contents(os.path.join(FILES, f"{name}.keras"))
+    layer_specs = lambda config: [(s["class_name"], {k: v for k, v in s["config"].items()  # noqa: E731
+                                                      if k in ("units", "activation", "use_bias", "rate", "target_shape", "scale", "offset",
+                                                               "max_value", "negative_slope", "alpha", "axis", "stddev")})
+                                  for s in config["config"]["layers"]]
+    assert layer_specs(ours[0]) == layer_specs(keras_config[0])
+    assert {k: v for k, v in ours[1].items() if k.startswith("layers/")} == {
+        k: v for k, v in keras_config[1].items() if k.startswith("layers/")}
+    x = np.array(EXPECTED[name]["x"], np.float32)
+    np.testing.assert_array_equal(numnet.load_keras(tmp_path / "out.keras").predict(x),
+                                  original.predict(x))
+
+
+def test_a_trained_numnet_model_goes_to_keras_and_back(tmp_path, rng):
+    model = numnet.Sequential([layers.Input(shape=(5,)), layers.Dense(4, activation="swish"),
+                               layers.Dropout(0.2), layers.Dense(3, activation="softmax")])
+    model.compile(loss="sparse_categorical_crossentropy")
+    x = rng.standard_normal((20, 5)).astype(np.float32)
+    model.fit(x, rng.integers(0, 3, 20), epochs=2, verbose=0)
+    numnet.export.to_keras(model, tmp_path / "m.keras")
+    np.testing.assert_array_equal(numnet.load_keras(tmp_path / "m.keras").predict(x),
+                                  model.predict(x))
+    with pytest.raises(ValueError, match=r"path must be a file name ending in '\.keras'"):
+        numnet.export.to_keras(model, tmp_path / "m.h5")
+
+
+def rewrite(tmp_path, change_config=None, change_weights=None, source="mlp.keras"):
+    """A copy of a Keras fixture with its config or weights changed."""
+    with zipfile.ZipFile(os.path.join(FILES, source)) as archive:
+        config = json.loads(archive.read("config.json"))
+        weights = archive.read("model.weights.h5")
+    if change_config:
+        change_config(config)
+    if change_weights:
+        buffer = io.BytesIO(weights)
+        with h5py.File(buffer, "a") as store:
+            change_weights(store)
+        weights = buffer.getvalue()
+    path = tmp_path / "changed.keras"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("config.json", json.dumps(config))
+        archive.writestr("model.weights.h5", weights)
+    return path
+
+
+def layer(config, index):
+    return config["config"]["layers"][index]
+
+
+def huge(config):
+    layer(config, 1)["config"]["units"] = 10**9
+
+
+def lambda_layer(config):
+    config["config"]["layers"][2] = {"module": "keras.layers", "class_name": "Lambda",
+                                     "config": {"name": "evil", "function": "os.system('x')"},
+                                     "registered_name": None}
+
+
+def custom_layer(config):
+    layer(config, 1)["registered_name"] = "MyPackage>MyDense"
+
+
+def functional(config):
+    config["class_name"] = "Functional"
+
+
+def wrong_shape(store):
+    del store["layers/dense/vars/0"]
+    store["layers/dense/vars"].create_dataset("0", data=np.zeros((784, 65), np.float32))
+
+
+@pytest.mark.parametrize("change, weights, message", [
+    (huge, None, r"weight dense/kernel must be a float array of shape \(784, 1000000000\)\. Received: float32 array of shape \(784, 64\)"),
+    (lambda_layer, None, r"layer 'evil' is a Keras Lambda, which numnet does not have"),
+    (custom_layer, None, r"layer 'Dense' is a custom object \(MyPackage>MyDense\)"),
+    (functional, None, r"holds a Keras Functional model; numnet loads Sequential models only"),
+    (None, wrong_shape, r"weight dense/kernel must be a float array of shape \(784, 64\)\. Received: float32 array of shape \(784, 65\)"),
+])
+def test_untrusted_keras_files_are_refused_by_name(tmp_path, change, weights, message):
+    with pytest.raises(FileFormatError, match=message):
+        numnet.load_keras(rewrite(tmp_path, change, weights))
+
+
+def test_truncated_or_corrupted_keras_files_are_refused(tmp_path):
+    data = open(os.path.join(FILES, "mlp.keras"), "rb").read()
+    (tmp_path / "short.keras").write_bytes(data[:len(data) // 2])
+    with pytest.raises(FileFormatError):
+        numnet.load_keras(tmp_path / "short.keras")
+    h5 = bytearray(open(os.path.join(FILES, "mlp.h5"), "rb").read())
+    h5[len(h5) // 3:len(h5) // 3 + 4096] = bytes(4096)
+    (tmp_path / "bad.h5").write_bytes(bytes(h5[:len(h5) // 2]))
+    with pytest.raises(FileFormatError, match=r"could not be read as a Keras \.h5 file"):
+        numnet.load_keras(tmp_path / "bad.h5")
+    with pytest.raises(FileNotFoundError, match=r"path must be an existing Keras file"):
+        numnet.load_keras(tmp_path / "missing.keras")
