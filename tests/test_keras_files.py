@@ -142,3 +142,11 @@ def test_truncated_or_corrupted_keras_files_are_refused(tmp_path):
         numnet.load_keras(tmp_path / "bad.h5")
     with pytest.raises(FileNotFoundError, match=r"path must be an existing Keras file"):
         numnet.load_keras(tmp_path / "missing.keras")
+
+
+@pytest.mark.parametrize("ext", ["keras", "h5"])
+def test_a_keras_trained_mnist_model_predicts_the_test_set_as_keras_did(ext, mnist):
+    _, (x_test, _) = mnist
+    model = numnet.load_keras(os.path.join(FILES, f"mnist_mlp.{ext}"))
+    expected = np.load(os.path.join(FILES, "mnist_mlp_predictions.npz"))["predictions"]
+    np.testing.assert_allclose(model.predict(x_test), expected, rtol=1e-5, atol=1e-5)

@@ -23,6 +23,7 @@ OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "keras_files")
 
 
 def models():
+    keras.backend.clear_session()  # layer names start again at dense, dense_1, ...
     keras.utils.set_random_seed(0)
     return {
         "mlp": keras.Sequential([keras.Input((784,)), layers.Dense(64, activation="relu"),
@@ -42,8 +43,25 @@ def models():
     }
 
 
+def mnist_mlp():
+    """The tutorial's MLP, narrower (784-64-32-10), trained by Keras for one epoch on the MNIST
+    copy numnet ships, with Keras's predictions on the 10,000 test images."""
+    data = np.load(os.path.join(os.path.dirname(OUT), "..", "..", "numnet", "datasets", "data",
+                                "mnist.npz"))
+    x_train = data["x_train"].reshape(-1, 784).astype("float32") / 255
+    x_test = data["x_test"].reshape(-1, 784).astype("float32") / 255
+    model = models()["mlp"]
+    model.compile(loss="sparse_categorical_crossentropy", optimizer="rmsprop")
+    model.fit(x_train, data["y_train"], epochs=1, batch_size=128, verbose=0)
+    model.save(os.path.join(OUT, "mnist_mlp.keras"))
+    model.save(os.path.join(OUT, "mnist_mlp.h5"))
+    np.savez_compressed(os.path.join(OUT, "mnist_mlp_predictions.npz"),
+                        predictions=model.predict(x_test, verbose=0))
+
+
 def write():
     os.makedirs(OUT, exist_ok=True)
+    mnist_mlp()
     g = np.random.default_rng(1)
     expected = {"keras": keras.__version__}
     for name, model in models().items():
@@ -58,7 +76,8 @@ def write():
 
 
 def check(path, arrays):
-    """Keras loads a numnet export and predicts as numnet did."""
+    """Keras loads a numnet export and predicts as numnet did (arrays: an npz of x and
+    numnet's predictions)."""
     data = np.load(arrays)
     model = keras.saving.load_model(path)
     difference = float(np.max(np.abs(model.predict(data["x"], verbose=0) - data["predictions"])))
