@@ -150,3 +150,32 @@ def test_a_keras_trained_mnist_model_predicts_the_test_set_as_keras_did(ext, mni
     model = numnet.load_keras(os.path.join(FILES, f"mnist_mlp.{ext}"))
     expected = np.load(os.path.join(FILES, "mnist_mlp_predictions.npz"))["predictions"]
     np.testing.assert_allclose(model.predict(x_test), expected, rtol=1e-5, atol=1e-5)
+
+
+def keras2_layout(source, target):
+    """A Keras 2 .h5 layout of a Keras-written model: no InputLayer (the first layer holds
+    batch_input_shape), plain activation names, weights named "<layer>/kernel:0"."""
+    with h5py.File(source, "r") as old, h5py.File(target, "w") as new:
+        config = json.loads(old.attrs["model_config"])
+        layers_ = config["config"]["layers"]
+        first_input = layers_.pop(0)["config"]["batch_shape"]
+        layers_[0]["config"]["batch_input_shape"] = first_input
+        new.attrs["model_config"] = json.dumps(config)
+        new.attrs["keras_version"] = "2.15.0"
+        weights = new.create_group("model_weights")
+        for name, group in old["model_weights"].items():
+            out = weights.create_group(name)
+            names = []
+            for weight in group.attrs.get("weight_names", []):
+                weight = weight if isinstance(weight, str) else weight.decode()
+                short = f"{name}/{weight.rsplit('/', 1)[1]}:0"
+                out.create_dataset(short, data=group[weight][()])
+                names.append(short.encode())
+            out.attrs["weight_names"] = names
+
+
+def test_a_keras_2_h5_layout_loads_too(tmp_path):
+    keras2_layout(os.path.join(FILES, "mlp.h5"), tmp_path / "keras2.h5")
+    x = np.array(EXPECTED["mlp"]["x"], np.float32)
+    np.testing.assert_allclose(numnet.load_keras(tmp_path / "keras2.h5").predict(x),
+                               EXPECTED["mlp"]["predictions"], rtol=1e-5, atol=1e-5)
