@@ -121,11 +121,10 @@ class Trainer:
     # ---- fit ---------------------------------------------------------------------------------
     def fit(self, x=None, y=None, batch_size: int | None = None, epochs: int = 1,
             verbose="auto", callbacks=None, validation_split: float = 0.0,
-            validation_data=None, shuffle: bool = True, initial_epoch: int = 0,
-            steps_per_epoch: int | None = None, validation_steps: int | None = None,
-            validation_batch_size: int | None = None, validation_freq: int = 1,
-            sample_weight=None, class_weight: dict | None = None,
-            on_nonfinite: str = "stop") -> History:
+            validation_data=None, shuffle: bool = True, class_weight: dict | None = None,
+            sample_weight=None, initial_epoch: int = 0, steps_per_epoch: int | None = None,
+            validation_steps: int | None = None, validation_batch_size: int | None = None,
+            validation_freq: int = 1, on_nonfinite: str = "stop") -> History:
         """Train for `epochs` epochs; returns a History whose `.history` holds loss, metrics
         and their val_ twins, one value per epoch.
 
