@@ -39,6 +39,16 @@ CASES = {
     "Dropout-noise_shape": (lambda **kw: layers.Dropout(0.5, noise_shape=(None, 1, 3), seed=4, **kw), (2, 3)),
     "GaussianNoise": (lambda **kw: layers.GaussianNoise(0.3, seed=5, **kw), (6,)),
     "Reshape": (lambda **kw: layers.Reshape((3, -1), **kw), (2, 3)),
+    "Conv2D": (lambda **kw: layers.Conv2D(3, 3, **kw), (5, 6, 2)),
+    "Conv2D-same-strided-relu": (lambda **kw: layers.Conv2D(4, (3, 2), strides=2, padding="same", activation="relu", **kw), (5, 7, 3)),
+    "Conv2D-dilated-nobias": (lambda **kw: layers.Conv2D(2, 2, dilation_rate=2, use_bias=False, **kw), (6, 5, 1)),
+    "Conv2D-softmax": (lambda **kw: layers.Conv2D(3, 1, activation="softmax", **kw), (3, 3, 2)),
+    "MaxPooling2D": (lambda **kw: layers.MaxPooling2D(2, **kw), (5, 4, 3)),
+    "MaxPooling2D-same-strided": (lambda **kw: layers.MaxPooling2D(3, strides=2, padding="same", **kw), (5, 6, 2)),
+    "AveragePooling2D": (lambda **kw: layers.AveragePooling2D((2, 3), **kw), (4, 6, 2)),
+    "AveragePooling2D-same": (lambda **kw: layers.AveragePooling2D(3, strides=2, padding="same", **kw), (5, 5, 2)),
+    "GlobalAveragePooling2D": (lambda **kw: layers.GlobalAveragePooling2D(**kw), (3, 4, 2)),
+    "GlobalMaxPooling2D": (lambda **kw: layers.GlobalMaxPooling2D(**kw), (3, 4, 2)),
 }
 
 

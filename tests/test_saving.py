@@ -155,3 +155,17 @@ def test_a_file_saved_by_numnet_0_1_0_still_loads_and_resumes():
     for i, weight in enumerate(loaded.get_weights()):  # same dropout masks, same shuffles
         np.testing.assert_allclose(weight, expected[f"weights_after_epoch_3_{i}"], rtol=1e-5,
                                    atol=1e-6)
+
+
+def test_a_convnet_saves_and_loads(tmp_path, rng):
+    model = numnet.Sequential([layers.Input(shape=(6, 6, 2)),
+                               layers.Conv2D(3, 3, padding="same", activation="relu",
+                                             kernel_regularizer="l2"),
+                               layers.AveragePooling2D(2), layers.Conv2D(2, 2, strides=2),
+                               layers.GlobalMaxPooling2D(), layers.Dense(2, activation="softmax")])
+    model.compile(loss="sparse_categorical_crossentropy", optimizer="adam")
+    x = rng.standard_normal((8, 6, 6, 2)).astype(np.float32)
+    model.fit(x, rng.integers(0, 2, 8), epochs=1, verbose=0)
+    model.save(tmp_path / "cnn.npz")
+    np.testing.assert_array_equal(numnet.load_model(tmp_path / "cnn.npz").predict(x),
+                                  model.predict(x))

@@ -14,13 +14,13 @@ from __future__ import annotations
 import io
 import json
 import os
-import re
 import time
 import zipfile
 
 from .. import layers as numnet_layers
 from .._validation import fail
 from ..files import atomic_write
+from ..layers.base import snake_case
 from ..saving import FileFormatError
 
 KERAS_VERSION = "3.15.1"  # the Keras version whose format to_keras writes (and reads best)
@@ -148,8 +148,7 @@ def _storage_names(layers: list) -> list[str]:
     used: dict[str, int] = {}
     names = []
     for layer in layers:
-        name = re.sub(r"([a-z])([A-Z])", r"\1_\2",
-                      re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", type(layer).__name__)).lower()
+        name = snake_case(type(layer).__name__)
         used[name] = used.get(name, -1) + 1
         names.append(name if not used[name] else f"{name}_{used[name]}")
     return names

@@ -15,16 +15,25 @@ from .activation import (
     Tanh,
 )
 from .base import Layer
+from .convolution import Conv2D
 from .dense import Dense
 from .dropout import Dropout, GaussianNoise
+from .pooling import (
+    AveragePooling2D,
+    GlobalAveragePooling2D,
+    GlobalMaxPooling2D,
+    MaxPooling2D,
+)
 from .rescaling import Rescaling
 from .reshaping import Flatten, Input, Reshape
 
 # Every class a saved model may name; loading refuses anything else.
 LAYER_CLASSES: dict[str, type[Layer]] = {
     cls.__name__: cls
-    for cls in (Activation, Dense, Dropout, ELU, Flatten, GaussianNoise, GELU, Input, LeakyReLU,
-                Linear, ReLU, Rescaling, Reshape, SELU, Sigmoid, Softmax, Softplus, Swish, Tanh)
+    for cls in (Activation, AveragePooling2D, Conv2D, Dense, Dropout, ELU, Flatten,
+                GaussianNoise, GELU, GlobalAveragePooling2D, GlobalMaxPooling2D, Input,
+                LeakyReLU, Linear, MaxPooling2D, ReLU, Rescaling, Reshape, SELU, Sigmoid, Softmax,
+                Softplus, Swish, Tanh)
 }
 
 __all__ = ["Layer", "LAYER_CLASSES", *LAYER_CLASSES]

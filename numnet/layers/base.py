@@ -9,7 +9,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from .. import config
+from .. import config, constraints, regularizers
 from .._validation import fail
 
 Shape = tuple  # tuple[int | None, ...], batch axis first
@@ -17,8 +17,11 @@ Shape = tuple  # tuple[int | None, ...], batch axis first
 _name_counters: dict[str, itertools.count] = defaultdict(itertools.count)
 
 
-def _snake_case(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+def snake_case(name: str) -> str:
+    """Keras's layer-name rule: Dense -> dense, Conv2D -> conv2d, MaxPooling2D ->
+    max_pooling2d, ReLU -> re_lu."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def unique_name(prefix: str) -> str:
@@ -54,7 +57,7 @@ class Layer:
         self.trainable = trainable
         if dtype is not None and dtype not in ("float32", "float64"):
             fail("dtype", "'float32' or 'float64'", dtype)
-        self.name = name or unique_name(_snake_case(type(self).__name__))
+        self.name = name or unique_name(snake_case(type(self).__name__))
         self.dtype = dtype or config.floatx()
         self.input_shape: Shape | None = None
         self.declared_input_shape = None
@@ -67,6 +70,7 @@ class Layer:
     # ---- building ------------------------------------------------------------------------
     def build(self, input_shape: Shape, rng: np.random.Generator) -> None:
         """Create parameters for inputs of `input_shape` (batch axis first, may be None)."""
+        self.compute_output_shape(input_shape)  # a layer's shape rules check its inputs
         self.input_shape = tuple(input_shape)
         self.built = True
 
@@ -108,17 +112,48 @@ class Layer:
     has_penalties = False  # a regularizer on the parameters or on the output
     has_activity_penalty = False  # a regularizer on the output: backward must see its gradient
     has_constraints = False
+    regularizers: dict = {}  # parameter name -> Regularizer or None
+    constraints: dict = {}  # parameter name -> Constraint or None
 
+    def set_weight_penalties(self, kernel_regularizer=None, bias_regularizer=None,
+                             kernel_constraint=None, bias_constraint=None) -> None:
+        """Keras's kernel_/bias_regularizer and kernel_/bias_constraint arguments."""
+        self.regularizers = {
+            "kernel": regularizers.get(kernel_regularizer, "kernel_regularizer"),
+            "bias": regularizers.get(bias_regularizer, "bias_regularizer")}
+        self.constraints = {"kernel": constraints.get(kernel_constraint, "kernel_constraint"),
+                            "bias": constraints.get(bias_constraint, "bias_constraint")}
+        self.has_penalties = any(self.regularizers.values())
+        self.has_constraints = any(self.constraints.values())
+
+    def weight_penalty_config(self) -> dict:
+        return {f"{key}_regularizer": regularizers.serialize(self.regularizers.get(key))
+                for key in ("kernel", "bias")} | {
+                f"{key}_constraint": constraints.serialize(self.constraints.get(key))
+                for key in ("kernel", "bias")}
+
+    # penalty = Σ reg(param)  ->  grads[param] += reg'(param);  constraint: param <- c(param)
     def regularization_loss(self) -> float:
-        """What this layer adds to the loss: penalties on its (trainable) parameters, and on
-        its output of the last forward."""
-        return 0.0
+        """What this layer adds to the loss: penalties on its (trainable) parameters (and,
+        for layers with an activity regularizer, on its output of the last forward)."""
+        if not self.trainable:
+            return 0.0
+        return sum(reg.penalty(self.params[key]) for key, reg in self.regularizers.items()
+                   if reg is not None and key in self.params)
 
     def add_regularization_gradients(self) -> None:
         """Add the gradients of the parameter penalties to `grads` (after backward)."""
+        if not self.trainable:
+            return
+        for key, reg in self.regularizers.items():
+            if reg is not None and key in self.params:
+                self.grads[key] += reg.gradient(self.params[key])
 
     def apply_constraints(self) -> None:
         """Project the parameters onto their constraints (after each optimizer update)."""
+        for key, constraint in self.constraints.items():
+            if constraint is not None and key in self.params:
+                self.params[key][...] = constraint(self.params[key])
 
     # ---- the output activation, for a loss's gradient with respect to the logits -----------
     def output_activation(self) -> Layer | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import constraints, initializers, regularizers
+from .. import initializers, regularizers
 from .._validation import check_positive_int, fail
 from ..ops import get_ops
 from . import activation as activations
@@ -33,15 +33,11 @@ class Dense(Layer):
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.regularizers = {
-            "kernel": regularizers.get(kernel_regularizer, "kernel_regularizer"),
-            "bias": regularizers.get(bias_regularizer, "bias_regularizer")}
+        self.set_weight_penalties(kernel_regularizer, bias_regularizer, kernel_constraint,
+                                  bias_constraint)
         self.activity_regularizer = regularizers.get(activity_regularizer, "activity_regularizer")
-        self.constraints = {"kernel": constraints.get(kernel_constraint, "kernel_constraint"),
-                            "bias": constraints.get(bias_constraint, "bias_constraint")}
         self.has_activity_penalty = self.activity_regularizer is not None
-        self.has_penalties = self.has_activity_penalty or any(self.regularizers.values())
-        self.has_constraints = any(self.constraints.values())
+        self.has_penalties = self.has_penalties or self.has_activity_penalty
         self._activity_penalty = 0.0
         self._y: np.ndarray | None = None
         self.units = check_positive_int("units", units)
@@ -114,34 +110,15 @@ class Dense(Layer):
             self._x, self.kernel, dz, self.grads["kernel"], self.grads.get("bias"), need_dx
         )
 
-    # penalty = Σ reg(param) + reg(y) / n  ->  grads[param] += reg'(param); dy += reg'(y) / n
+    # penalty = Σ reg(param) + reg(y) / n  ->  as the base class, and dy += reg'(y) / n
     def regularization_loss(self) -> float:
-        total = self._activity_penalty
-        if self.trainable:
-            total += sum(reg.penalty(self.params[key]) for key, reg in self.regularizers.items()
-                         if reg is not None and key in self.params)
-        return total
-
-    def add_regularization_gradients(self) -> None:
-        if not self.trainable:
-            return
-        for key, reg in self.regularizers.items():
-            if reg is not None and key in self.params:
-                self.grads[key] += reg.gradient(self.params[key])
-
-    def apply_constraints(self) -> None:
-        for key, constraint in self.constraints.items():
-            if constraint is not None and key in self.params:
-                self.params[key][...] = constraint(self.params[key])
+        return self._activity_penalty + super().regularization_loss()
 
     def get_config(self) -> dict:
         return {
             **super().get_config(),
-            "kernel_regularizer": regularizers.serialize(self.regularizers["kernel"]),
-            "bias_regularizer": regularizers.serialize(self.regularizers["bias"]),
+            **self.weight_penalty_config(),
             "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-            "kernel_constraint": constraints.serialize(self.constraints["kernel"]),
-            "bias_constraint": constraints.serialize(self.constraints["bias"]),
             "units": self.units,
             "activation": activations.name_of(self.activation),
             "use_bias": self.use_bias,

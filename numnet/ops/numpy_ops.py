@@ -12,10 +12,11 @@ import math
 
 import numpy as np
 
+from .numpy_conv import NumpyConv
 from .numpy_updates import NumpyUpdates
 
 
-class NumpyOps(NumpyUpdates):
+class NumpyOps(NumpyConv, NumpyUpdates):
     """Reference implementation of every op numnet needs."""
 
     name = "numpy"

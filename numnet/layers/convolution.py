@@ -1,0 +1,137 @@
+"""Conv2D: the 2-D convolution, channels last, Keras's arguments (NumPy reference maths in
+numnet/ops/numpy_conv.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import initializers
+from .._validation import check_positive_int, fail
+from ..ops import get_ops
+from ..ops.numpy_conv import output_size
+from . import activation as activations
+from .base import Layer
+
+
+def pair(name: str, value: object) -> tuple[int, int]:
+    """An int or a pair of positive ints, as Keras's kernel_size, strides, pool_size."""
+    values = (value, value) if isinstance(value, int) and not isinstance(value, bool) else value
+    if not isinstance(values, (tuple, list)) or len(values) != 2:
+        fail(name, "a positive integer or a pair of them", value)
+    return tuple(check_positive_int(name, v) for v in values)
+
+
+def check_padding(padding: object) -> str:
+    if padding not in ("valid", "same"):
+        fail("padding", "'valid' or 'same'", padding)
+    return padding
+
+
+def check_images(layer: Layer, input_shape: tuple) -> None:
+    """Inputs of shape (batch, rows, cols, channels), or a clear error saying how."""
+    if len(input_shape) != 4 or any(d is None for d in input_shape[1:]):
+        hint = (" (for MNIST-like (n, 28, 28) images: x.reshape(-1, 28, 28, 1))"
+                if len(input_shape) == 3 else "")
+        fail("input_shape", f"(batch, rows, cols, channels) for {type(layer).__name__}, "
+                            f"channels last{hint}", tuple(input_shape))
+
+
+class Conv2D(Layer):
+    """y = activation(conv(x, kernel) + bias), channels last.
+
+    Args:
+        filters: output channels.
+        kernel_size, strides, dilation_rate: an int or a pair (rows, cols).
+        padding: "valid" (no padding) or "same" (outputs ceil(size / stride)).
+        activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
+        bias_regularizer, kernel_constraint, bias_constraint: as Dense's.
+
+    Input shape: (batch, rows, cols, channels). Output shape: (batch, out_rows, out_cols,
+    filters). Parameters: kernel (kh, kw, channels, filters), bias (filters,).
+    """
+
+    def __init__(self, filters: int, kernel_size, strides=1, padding: str = "valid",
+                 dilation_rate=1, activation: str | None = None, use_bias: bool = True,
+                 kernel_initializer: str = "glorot_uniform", bias_initializer: str = "zeros",
+                 kernel_regularizer=None, bias_regularizer=None, kernel_constraint=None,
+                 bias_constraint=None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.filters = check_positive_int("filters", filters)
+        self.kernel_size = pair("kernel_size", kernel_size)
+        self.strides = pair("strides", strides)
+        self.padding = check_padding(padding)
+        self.dilation_rate = pair("dilation_rate", dilation_rate)
+        if self.strides != (1, 1) and self.dilation_rate != (1, 1):
+            fail("dilation_rate", "1 when strides are not 1 (as Keras)", dilation_rate)
+        self.activation = activations.get(activation)
+        if not isinstance(use_bias, bool):
+            fail("use_bias", "True or False", use_bias, TypeError)
+        self.use_bias = use_bias
+        self.kernel_initializer = initializers.get(kernel_initializer, "kernel_initializer")
+        self.bias_initializer = initializers.get(bias_initializer, "bias_initializer")
+        self.set_weight_penalties(kernel_regularizer, bias_regularizer, kernel_constraint,
+                                  bias_constraint)
+        self._cache: tuple | None = None
+
+    def param_shapes(self, input_shape: tuple) -> dict[str, tuple]:
+        shapes = {"kernel": (*self.kernel_size, input_shape[-1], self.filters)}
+        if self.use_bias:
+            shapes["bias"] = (self.filters,)
+        return shapes
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        check_images(self, input_shape)
+        rows, cols = (output_size(size, k, s, self.padding, d) for size, k, s, d in zip(
+            input_shape[1:3], self.kernel_size, self.strides, self.dilation_rate))
+        if rows < 1 or cols < 1:
+            fail("kernel_size", f"at most the (padded) input {tuple(input_shape[1:3])} "
+                                f"(with dilation {self.dilation_rate})", self.kernel_size)
+        return (input_shape[0], rows, cols, self.filters)
+
+    def build(self, input_shape: tuple, rng: np.random.Generator) -> None:
+        self.compute_output_shape(input_shape)
+        for key, shape in self.param_shapes(input_shape).items():
+            init = self.kernel_initializer if key == "kernel" else self.bias_initializer
+            self.add_param(key, init(shape, rng, self.dtype))
+        super().build(input_shape, rng)
+
+    @property
+    def kernel(self) -> np.ndarray:
+        return self.params["kernel"]
+
+    # z = conv(x, W) + b = windows(x) W + b  ->  dW = colsᵀ dz, db = Σ dz, dx = col2im(dz Wᵀ)
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        return self.forward_with_logits(x, training)[0]
+
+    def forward_with_logits(self, x: np.ndarray, training: bool = False):
+        if x.ndim != 4 or x.shape[1:] != tuple(self.input_shape[1:]):
+            fail("x", f"an array of shape (n, {', '.join(map(str, self.input_shape[1:]))}) "
+                      f"for layer '{self.name}'", x)
+        z, cols = get_ops().conv2d_forward(x, self.kernel, self.params.get("bias"),
+                                           self.strides, self.padding, self.dilation_rate)
+        if training:
+            self._cache = (cols, x.shape)
+        return self.activation.forward(z, training=training), z
+
+    def output_activation(self) -> Layer:
+        return self.activation
+
+    def backward(self, dy: np.ndarray, need_dx: bool = True) -> np.ndarray | None:
+        self._require_cache(self._cache)
+        return self.backward_from_logits(self.activation.backward(dy), need_dx)
+
+    def backward_from_logits(self, dz: np.ndarray, need_dx: bool = True) -> np.ndarray | None:
+        self._require_cache(self._cache)
+        cols, x_shape = self._cache
+        return get_ops().conv2d_backward(dz, cols, x_shape, self.kernel, self.strides,
+                                         self.padding, self.dilation_rate,
+                                         self.grads["kernel"], self.grads.get("bias"), need_dx)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "filters": self.filters,
+                "kernel_size": list(self.kernel_size), "strides": list(self.strides),
+                "padding": self.padding, "dilation_rate": list(self.dilation_rate),
+                "activation": activations.name_of(self.activation), "use_bias": self.use_bias,
+                "kernel_initializer": initializers.name_of(self.kernel_initializer),
+                "bias_initializer": initializers.name_of(self.bias_initializer),
+                **self.weight_penalty_config()}

@@ -1,0 +1,110 @@
+"""Pooling layers, channels last: MaxPooling2D, AveragePooling2D (window maximum or mean) and
+their global forms (over all rows and columns)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._validation import fail
+from ..ops import get_ops
+from ..ops.numpy_conv import output_size
+from .base import Layer
+from .convolution import check_images, check_padding, pair
+
+
+class _Pooling2D(Layer):
+    """A window op over (rows, cols) of each channel: pool_size, strides (default: the pool
+    size), padding as Conv2D's."""
+
+    def __init__(self, pool_size=2, strides=None, padding: str = "valid", **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.pool_size = pair("pool_size", pool_size)
+        self.strides = self.pool_size if strides is None else pair("strides", strides)
+        self.padding = check_padding(padding)
+        self._cache: tuple | None = None
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        check_images(self, input_shape)
+        rows, cols = (output_size(size, p, s, self.padding) for size, p, s in zip(
+            input_shape[1:3], self.pool_size, self.strides))
+        if rows < 1 or cols < 1:
+            fail("pool_size", f"at most the (padded) input {tuple(input_shape[1:3])}",
+                 self.pool_size)
+        return (input_shape[0], rows, cols, input_shape[3])
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "pool_size": list(self.pool_size),
+                "strides": list(self.strides), "padding": self.padding}
+
+
+class MaxPooling2D(_Pooling2D):
+    """y = the maximum of each pool_size window (its gradient goes to that maximum)."""
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        y, index = get_ops().max_pool2d(x, self.pool_size, self.strides, self.padding)
+        if training:
+            self._cache = (index, x.shape)
+        return y
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        self._require_cache(self._cache)
+        index, x_shape = self._cache
+        return get_ops().max_pool2d_backward(dy, index, x_shape, self.pool_size, self.strides,
+                                             self.padding)
+
+
+class AveragePooling2D(_Pooling2D):
+    """y = the mean of each window's real elements (padding not counted)."""
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        if training:
+            self._cache = (x.shape,)
+        return get_ops().average_pool2d(x, self.pool_size, self.strides, self.padding)
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        self._require_cache(self._cache)
+        return get_ops().average_pool2d_backward(dy, self._cache[0], self.pool_size,
+                                                 self.strides, self.padding)
+
+
+class GlobalAveragePooling2D(Layer):
+    """(batch, rows, cols, c) -> (batch, c): the mean over rows and columns."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._shape: tuple | None = None
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        check_images(self, input_shape)
+        return (input_shape[0], input_shape[3])
+
+    # y = mean_{i,j} x  ->  dx = dy / (rows · cols) everywhere
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        if training:
+            self._shape = x.shape
+        return x.mean(axis=(1, 2))
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        self._require_cache(self._shape)
+        n, rows, cols, c = self._shape
+        return np.broadcast_to((dy / dy.dtype.type(rows * cols))[:, None, None, :],
+                               self._shape).copy()
+
+
+class GlobalMaxPooling2D(GlobalAveragePooling2D):
+    """(batch, rows, cols, c) -> (batch, c): the maximum over rows and columns."""
+
+    # y = max_{i,j} x  ->  dx = dy at the (first) maximum of each channel
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        flat = x.reshape(len(x), -1, x.shape[3])
+        index = flat.argmax(axis=1)
+        if training:
+            self._shape, self._index = x.shape, index
+        return np.take_along_axis(flat, index[:, None, :], axis=1)[:, 0, :]
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        self._require_cache(self._shape)
+        n, rows, cols, c = self._shape
+        dx = np.zeros((n, rows * cols, c), dy.dtype)
+        np.put_along_axis(dx, self._index[:, None, :], dy[:, None, :], axis=1)
+        return dx.reshape(self._shape)

@@ -1,0 +1,72 @@
+"""Convolutional networks: a small convnet learns MNIST in one short run on either backend,
+shapes and errors follow Keras, and the convolution equals a direct sum over the kernel."""
+
+import re
+
+import numpy as np
+import pytest
+
+import numnet
+from numnet import layers
+
+
+def test_the_convolution_is_the_direct_sum_over_its_kernel(rng):
+    """y[n, r, c, o] = Σ_{i,j,k} x[n, r·s + i·d, c·s + j·d, k] · W[i, j, k, o] + b[o]."""
+    x = rng.standard_normal((2, 7, 6, 3)).astype(np.float64)
+    layer = layers.Conv2D(4, (3, 2), strides=2, dilation_rate=1, dtype="float64")
+    layer.build((None, 7, 6, 3), rng)
+    y = layer.forward(x)
+    w, b = layer.params["kernel"], layer.params["bias"]
+    direct = np.zeros_like(y)
+    for r in range(y.shape[1]):
+        for c in range(y.shape[2]):
+            window = x[:, 2 * r:2 * r + 3, 2 * c:2 * c + 2, :]
+            direct[:, r, c, :] = np.einsum("nijk,ijko->no", window, w) + b
+    np.testing.assert_allclose(y, direct, rtol=1e-12)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_a_small_convnet_learns_mnist_in_two_short_epochs(mnist, backend):
+    """3,000 training images, 2 epochs (~1 s): at least 0.8 on 1,000 test images. A model at
+    chance scores 0.1, and this one measured 0.87 (seed 0)."""
+    numnet.config.set_backend(backend)
+    numnet.set_random_seed(0)
+    (x_train, y_train), (x_test, y_test) = mnist
+    model = numnet.Sequential([
+        layers.Input(shape=(28, 28, 1)), layers.Conv2D(8, 3, activation="relu"),
+        layers.MaxPooling2D(2), layers.Flatten(), layers.Dense(10, activation="softmax")])
+    model.compile(loss="sparse_categorical_crossentropy", optimizer="adam",
+                  metrics=["accuracy"])
+    model.fit(x_train[:3000].reshape(-1, 28, 28, 1), y_train[:3000], epochs=2, batch_size=64,
+              verbose=0)
+    _, accuracy = model.evaluate(x_test[:1000].reshape(-1, 28, 28, 1), y_test[:1000], verbose=0)
+    assert accuracy >= 0.8
+    conv, pool = (layer.name for layer in model.layers[:2])  # Keras's names
+    assert re.fullmatch(r"conv2d(_\d+)?", conv) and re.fullmatch(r"max_pooling2d(_\d+)?", pool)
+
+
+@pytest.mark.parametrize("make, shape, message", [
+    (lambda: layers.Conv2D(4, 3), (None, 28, 28), r"input_shape must be \(batch, rows, cols, channels\) for Conv2D, channels last \(for MNIST-like \(n, 28, 28\) images: x\.reshape\(-1, 28, 28, 1\)\)"),
+    (lambda: layers.Conv2D(4, 5), (None, 3, 3, 1), r"kernel_size must be at most the \(padded\) input \(3, 3\)"),
+    (lambda: layers.MaxPooling2D(4), (None, 3, 3, 1), r"pool_size must be at most the \(padded\) input \(3, 3\)"),
+])
+def test_bad_image_shapes_are_named(make, shape, message, rng):
+    with pytest.raises(ValueError, match=message):
+        make().build(shape, rng)
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: layers.Conv2D(0, 3), r"filters must be a positive integer\. Received: filters=0"),
+    (lambda: layers.Conv2D(2, (3, 0)), r"kernel_size must be a positive integer\. Received: kernel_size=0"),
+    (lambda: layers.Conv2D(2, 3, strides=-1), r"strides must be a positive integer\. Received: strides=-1"),
+    (lambda: layers.Conv2D(2, 3, padding="full"), r"padding must be 'valid' or 'same'\. Received: padding='full'"),
+    (lambda: layers.MaxPooling2D((2, 2, 2)), r"pool_size must be a positive integer or a pair of them"),
+])
+def test_bad_arguments_are_named(make, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        make()
+
+
+def test_dense_after_conv2d_without_flatten_says_to_flatten():
+    with pytest.raises(ValueError, match=r"add a Flatten layer before Dense for images"):
+        numnet.Sequential([layers.Input(shape=(8, 8, 1)), layers.Conv2D(2, 3), layers.Dense(3)])
