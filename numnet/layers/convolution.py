@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import initializers
 from .._validation import check_positive_int, fail
 from ..ops import get_ops
 from ..ops.numpy_conv import output_size
-from . import activation as activations
 from .base import Layer
+from .dense import kernel_options_config, set_kernel_options
 
 
 def pair(name: str, value: object) -> tuple[int, int]:
@@ -63,12 +62,7 @@ class Conv2D(Layer):
         self.dilation_rate = pair("dilation_rate", dilation_rate)
         if self.strides != (1, 1) and self.dilation_rate != (1, 1):
             fail("dilation_rate", "1 when strides are not 1 (as Keras)", dilation_rate)
-        self.activation = activations.get(activation)
-        if not isinstance(use_bias, bool):
-            fail("use_bias", "True or False", use_bias, TypeError)
-        self.use_bias = use_bias
-        self.kernel_initializer = initializers.get(kernel_initializer, "kernel_initializer")
-        self.bias_initializer = initializers.get(bias_initializer, "bias_initializer")
+        set_kernel_options(self, activation, use_bias, kernel_initializer, bias_initializer)
         self.set_weight_penalties(kernel_regularizer, bias_regularizer, kernel_constraint,
                                   bias_constraint)
         self._cache: tuple | None = None
@@ -131,7 +125,4 @@ class Conv2D(Layer):
         return {**super().get_config(), "filters": self.filters,
                 "kernel_size": list(self.kernel_size), "strides": list(self.strides),
                 "padding": self.padding, "dilation_rate": list(self.dilation_rate),
-                "activation": activations.name_of(self.activation), "use_bias": self.use_bias,
-                "kernel_initializer": initializers.name_of(self.kernel_initializer),
-                "bias_initializer": initializers.name_of(self.bias_initializer),
-                **self.weight_penalty_config()}
+                **kernel_options_config(self)}

@@ -11,6 +11,25 @@ from . import activation as activations
 from .base import Layer
 
 
+def set_kernel_options(layer: Layer, activation, use_bias, kernel_initializer,
+                       bias_initializer) -> None:
+    """The options Dense and Conv2D share with Keras: activation, use_bias, initializers."""
+    layer.activation = activations.get(activation)
+    if not isinstance(use_bias, bool):
+        fail("use_bias", "True or False", use_bias, TypeError)
+    layer.use_bias = use_bias
+    layer.kernel_initializer = initializers.get(kernel_initializer, "kernel_initializer")
+    layer.bias_initializer = initializers.get(bias_initializer, "bias_initializer")
+
+
+def kernel_options_config(layer: Layer) -> dict:
+    """Those options, and the weight penalties and constraints, as config entries."""
+    return {"activation": activations.name_of(layer.activation), "use_bias": layer.use_bias,
+            "kernel_initializer": initializers.name_of(layer.kernel_initializer),
+            "bias_initializer": initializers.name_of(layer.bias_initializer),
+            **layer.weight_penalty_config()}
+
+
 class Dense(Layer):
     """y = activation(x W + b).
 
@@ -41,12 +60,7 @@ class Dense(Layer):
         self._activity_penalty = 0.0
         self._y: np.ndarray | None = None
         self.units = check_positive_int("units", units)
-        self.activation = activations.get(activation)
-        if not isinstance(use_bias, bool):
-            fail("use_bias", "True or False", use_bias, TypeError)
-        self.use_bias = use_bias
-        self.kernel_initializer = initializers.get(kernel_initializer, "kernel_initializer")
-        self.bias_initializer = initializers.get(bias_initializer, "bias_initializer")
+        set_kernel_options(self, activation, use_bias, kernel_initializer, bias_initializer)
         self._x: np.ndarray | None = None
 
     def build(self, input_shape: tuple, rng: np.random.Generator) -> None:
@@ -115,13 +129,5 @@ class Dense(Layer):
         return self._activity_penalty + super().regularization_loss()
 
     def get_config(self) -> dict:
-        return {
-            **super().get_config(),
-            **self.weight_penalty_config(),
-            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-            "units": self.units,
-            "activation": activations.name_of(self.activation),
-            "use_bias": self.use_bias,
-            "kernel_initializer": initializers.name_of(self.kernel_initializer),
-            "bias_initializer": initializers.name_of(self.bias_initializer),
-        }
+        return {**super().get_config(), "units": self.units, **kernel_options_config(self),
+                "activity_regularizer": regularizers.serialize(self.activity_regularizer)}
