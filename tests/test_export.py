@@ -64,3 +64,20 @@ def test_bad_export_arguments_are_named(tmp_path):
     model = numnet.Sequential([layers.Dense(2, input_shape=(3,))])
     with pytest.raises(ValueError, match=r"opset must be an ONNX opset version of at least 13\. Received: opset=9"):
         numnet.export.to_onnx(model, tmp_path / "m.onnx", opset=9)
+
+
+@pytest.mark.parametrize("opset", [17, 18])
+def test_convolutional_layers_export(opset, tmp_path, rng):
+    model = numnet.Sequential([
+        layers.Input(shape=(9, 8, 2)),
+        layers.Conv2D(4, 3, padding="same", activation="relu"),
+        layers.MaxPooling2D(3, strides=2, padding="same"),
+        layers.Conv2D(3, (2, 3), dilation_rate=(2, 1), activation="gelu"),
+        layers.AveragePooling2D(2, padding="same"),
+        layers.Conv2D(4, 1, strides=1, use_bias=False, activation="softmax"),
+        layers.GlobalMaxPooling2D() if opset == 17 else layers.GlobalAveragePooling2D(),
+        layers.Dense(2)])
+    x = rng.standard_normal((6, 9, 8, 2)).astype(np.float32)
+    numnet.export.to_onnx(model, tmp_path / "cnn.onnx", opset=opset)
+    np.testing.assert_allclose(run_onnx(tmp_path / "cnn.onnx", x), model.predict(x),
+                               rtol=1e-5, atol=1e-6)

@@ -5,6 +5,8 @@ The graph has one float32 input "input" of shape (N, *input_shape) with a dynami
 N and one output "output". Each layer becomes a few standard ONNX operators:
 
     Dense        MatMul, Add, then its activation     Dropout, GaussianNoise   (nothing)
+    Conv2D, MaxPooling2D, AveragePooling2D   Conv, MaxPool, AveragePool between Transposes
+                 (ONNX is channels first)             Global*Pooling2D     ReduceMean, ReduceMax
     Rescaling    Mul, Add                             Flatten, Reshape         Flatten, Reshape
     relu, sigmoid, tanh, softmax, elu, selu, softplus, leaky_relu: the ONNX operator of that name
     gelu: ½ x (1 + Erf(x/√2));  swish: x · Sigmoid(x);  ReLU with options: composed
@@ -27,13 +29,18 @@ from ..layers import (
     GELU,
     SELU,
     Activation,
+    AveragePooling2D,
+    Conv2D,
     Dense,
     Dropout,
     Flatten,
     GaussianNoise,
+    GlobalAveragePooling2D,
+    GlobalMaxPooling2D,
     Input,
     LeakyReLU,
     Linear,
+    MaxPooling2D,
     ReLU,
     Rescaling,
     Reshape,
@@ -44,6 +51,7 @@ from ..layers import (
     Tanh,
 )
 from ..ops import NumpyOps
+from ..ops.numpy_conv import paddings
 
 DEFAULT_OPSET = 17
 
@@ -51,8 +59,8 @@ DEFAULT_OPSET = 17
 class _Graph:
     """The nodes and initializers of the graph being built, with fresh tensor names."""
 
-    def __init__(self, onnx) -> None:
-        self.onnx, self.nodes, self.initializers, self._count = onnx, [], [], 0
+    def __init__(self, onnx, opset: int) -> None:
+        self.onnx, self.opset, self.nodes, self.initializers, self._count = onnx, opset, [], [], 0
 
     def name(self, hint: str) -> str:
         self._count += 1
@@ -112,6 +120,30 @@ def _activation(graph: _Graph, layer, x: str, hint: str) -> str:
     raise ValueError(f"to_onnx cannot export the activation {type(layer).__name__} yet")
 
 
+def _spatial(graph: _Graph, layer, x: str, hint: str) -> str:
+    """Conv2D and pooling: ONNX's Conv, MaxPool and AveragePool work on (n, c, rows, cols),
+    so the channels-last tensor is transposed in and out; paddings are numnet's (TensorFlow's)
+    for the layer's input size, written out explicitly."""
+    window = layer.kernel_size if isinstance(layer, Conv2D) else layer.pool_size
+    dilation = layer.dilation_rate if isinstance(layer, Conv2D) else (1, 1)
+    (top, bottom), (left, right) = (paddings(size, k, s, layer.padding, d) for size, k, s, d in
+                                    zip(layer.input_shape[1:3], window, layer.strides, dilation))
+    geometry = {"kernel_shape": list(window), "strides": list(layer.strides),
+                "pads": [top, left, bottom, right]}
+    nchw = graph.node("Transpose", [x], hint, perm=[0, 3, 1, 2])
+    if isinstance(layer, Conv2D):
+        weights = [graph.constant(f"{hint}_kernel", layer.kernel.transpose(3, 2, 0, 1))]
+        if layer.use_bias:
+            weights.append(graph.constant(f"{hint}_bias", layer.params["bias"]))
+        y = graph.node("Conv", [nchw, *weights], hint, dilations=list(dilation), **geometry)
+    elif isinstance(layer, MaxPooling2D):
+        y = graph.node("MaxPool", [nchw], hint, **geometry)
+    else:  # TensorFlow's average leaves the padding out of the count
+        y = graph.node("AveragePool", [nchw], hint, count_include_pad=0, **geometry)
+    y = graph.node("Transpose", [y], hint, perm=[0, 2, 3, 1])
+    return _activation(graph, layer.activation, y, hint) if isinstance(layer, Conv2D) else y
+
+
 def _layer(graph: _Graph, layer, x: str) -> str:
     """The ONNX nodes of one layer applied to tensor `x` -> the output tensor's name."""
     hint = layer.name
@@ -131,6 +163,14 @@ def _layer(graph: _Graph, layer, x: str) -> str:
     if isinstance(layer, Reshape):
         shape = graph.constant(f"{hint}_shape", np.array([0, *layer.target_shape], np.int64))
         return graph.node("Reshape", [x, shape], hint)
+    if isinstance(layer, (Conv2D, MaxPooling2D, AveragePooling2D)):
+        return _spatial(graph, layer, x, hint)
+    if isinstance(layer, (GlobalAveragePooling2D, GlobalMaxPooling2D)):
+        op = "ReduceMean" if type(layer) is GlobalAveragePooling2D else "ReduceMax"
+        if graph.opset >= 18:  # axes became an input
+            return graph.node(op, [x, graph.constant(f"{hint}_axes", np.array([1, 2]))], hint,
+                              keepdims=0)
+        return graph.node(op, [x], hint, axes=[1, 2], keepdims=0)
     if layer.output_activation() is layer or isinstance(layer, Activation):
         return _activation(graph, layer, x, hint)
     raise ValueError(f"to_onnx cannot export the layer {type(layer).__name__} yet")
@@ -150,7 +190,7 @@ def to_onnx(model, path: str | os.PathLike, opset: int = DEFAULT_OPSET):
         fail("model", "a float32 model (ONNX export writes float32 weights)", model.dtype)
     if isinstance(opset, bool) or not isinstance(opset, int) or opset < 13:
         fail("opset", "an ONNX opset version of at least 13", opset)
-    graph = _Graph(onnx)
+    graph = _Graph(onnx, opset)
     x = "input"
     for layer in model.layers:
         x = _layer(graph, layer, x)

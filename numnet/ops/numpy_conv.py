@@ -24,7 +24,10 @@ def output_size(size: int, kernel: int, stride: int, padding: str, dilation: int
     return (size - span) // stride + 1
 
 
-def _pads(size: int, kernel: int, stride: int, padding: str, dilation: int) -> tuple[int, int]:
+def paddings(size: int, kernel: int, stride: int, padding: str,
+             dilation: int = 1) -> tuple[int, int]:
+    """(before, after) padding of one spatial axis: none for "valid"; for "same" enough for
+    ceil(size / stride) outputs, the smaller half before (TensorFlow's rule)."""
     if padding != "same":
         return 0, 0
     span = (kernel - 1) * dilation + 1
@@ -37,8 +40,8 @@ class NumpyConv:
 
     def _padded(self, x, kernel, strides, padding, dilation, value=0.0):
         (kh, kw), (sh, sw), (dh, dw) = kernel, strides, dilation
-        top, bottom = _pads(x.shape[1], kh, sh, padding, dh)
-        left, right = _pads(x.shape[2], kw, sw, padding, dw)
+        top, bottom = paddings(x.shape[1], kh, sh, padding, dh)
+        left, right = paddings(x.shape[2], kw, sw, padding, dw)
         pads = ((0, 0), (top, bottom), (left, right), (0, 0))
         return np.pad(x, pads, constant_values=value), (top, left)
 
@@ -61,8 +64,8 @@ class NumpyConv:
         the padding cropped. -> (n, rows, cols, c)"""
         (kh, kw), (sh, sw), (dh, dw) = kernel, strides, dilation
         n, rows, cols_, c = x_shape
-        top, bottom = _pads(rows, kh, sh, padding, dh)
-        left, right = _pads(cols_, kw, sw, padding, dw)
+        top, bottom = paddings(rows, kh, sh, padding, dh)
+        left, right = paddings(cols_, kw, sw, padding, dw)
         dxp = np.zeros((n, rows + top + bottom, cols_ + left + right, c), d_windows.dtype)
         oh, ow = d_windows.shape[1:3]
         for i in range(kh):
