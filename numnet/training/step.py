@@ -150,16 +150,21 @@ class Step:
         """The layers with regularizers, whose penalties join the loss."""
         return [layer for layer in self.model.layers if layer.has_penalties]
 
+    def logs(self, loss: float, y: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
+        """A batch's logs: its loss and the batch mean of each compiled metric."""
+        return {"loss": loss, **{name: batch_mean(metric(y, y_pred))
+                                 for name, metric in self.model.compiled_metrics}}
+
     def test_step(self, x: np.ndarray, y: np.ndarray,
-                  sample_weight: np.ndarray | None = None) -> tuple[float, np.ndarray]:
-        """Inference forward of a checked batch -> (loss, y_pred): the loss from the logits
-        where the loss has a form for the output activation (as in training), weighted as in
-        training, plus the regularization penalties (as Keras reports them)."""
+                  sample_weight: np.ndarray | None = None) -> dict[str, float]:
+        """Inference forward of a checked batch -> its logs. The loss is computed from the
+        logits where the loss has a form for the output activation (as in training),
+        weighted as in training, plus the regularization penalties (as Keras reports them)."""
         runner = self.runner()
         y_pred, logits = runner.forward(get_ops(), x)
         per_sample = self.model.loss.output_per_sample(y, y_pred, logits, runner.activation)
         penalty = sum(layer.regularization_loss() for layer in self.penalised())
-        return weighted_mean(per_sample, sample_weight) + penalty, y_pred
+        return self.logs(weighted_mean(per_sample, sample_weight) + penalty, y, y_pred)
 
     def compute_gradients(self, x: np.ndarray, y: np.ndarray,
                           sample_weight: np.ndarray | None = None) -> tuple[float, np.ndarray]:
@@ -186,18 +191,14 @@ class Step:
         # the model's compute_gradients: a subclass may override it (weights only if given)
         loss, y_pred = (model.compute_gradients(x, y) if sample_weight is None
                         else model.compute_gradients(x, y, sample_weight))
-        logs = {"loss": loss}
         if not math.isfinite(loss):
-            return logs
+            return {"loss": loss}
         packed = self.parameters()
         params, grads = ([packed[0]], [packed[1]]) if packed is not None else ([], [])
         if not all(get_ops().all_finite(g) for g in grads):
-            logs["loss"] = float("inf")
-            return logs
+            return {"loss": float("inf")}
         model.optimizer.apply(params, grads, self.segments if packed is not None else None)
         for layer in model.layers:
             if layer.has_constraints:
                 layer.apply_constraints()
-        for name, metric in model.compiled_metrics:
-            logs[name] = batch_mean(metric(y, y_pred))
-        return logs
+        return self.logs(loss, y, y_pred)

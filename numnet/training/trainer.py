@@ -245,10 +245,8 @@ class Trainer:
         callback_list.on_test_begin({})
         for step, (xb, yb, wb) in enumerate(batches):
             callback_list.on_test_batch_begin(step, {})
-            loss, y_pred = self._step.test_step(xb, yb, wb)
-            running["loss"].update(loss, len(xb))
-            for name, metric in self.compiled_metrics:
-                running[name].update(losses.batch_mean(metric(yb, y_pred)), len(xb))
+            for name, value in self._step.test_step(xb, yb, wb).items():
+                running[name].update(value, len(xb))
             if wants_batch_logs:
                 callback_list.on_test_batch_end(step, _results(running))
         logs = _results(running)
@@ -323,11 +321,7 @@ class Trainer:
         self._require_compiled("test_on_batch")
         checks, x = self._input_checks(x)
         x, y, w = checks.triple(x, y, sample_weight)
-        loss, y_pred = self._step.test_step(x, y, w)
-        logs = {"loss": loss,
-                **{name: losses.batch_mean(metric(y, y_pred))
-                   for name, metric in self.compiled_metrics}}
-        return self._returned(logs, return_dict)
+        return self._returned(self._step.test_step(x, y, w), return_dict)
 
     def predict_on_batch(self, x) -> np.ndarray:
         """The outputs for one batch x (training=False): predict without batching or hooks,
