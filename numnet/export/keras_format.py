@@ -36,6 +36,22 @@ def _h5py():
 
 
 # ---- Keras config -> numnet layers ----------------------------------------------------------
+# Keras's layers that map one to one, with the config keys they share with numnet's (Dense and
+# InputLayer are translated apart).
+_SIMPLE_LAYERS = {
+    "Dropout": (numnet_layers.Dropout, ("rate", "noise_shape", "seed")),
+    "Flatten": (numnet_layers.Flatten, ()),
+    "Reshape": (numnet_layers.Reshape, ("target_shape",)),
+    "Rescaling": (numnet_layers.Rescaling, ("scale", "offset")),
+    "Activation": (numnet_layers.Activation, ("activation",)),
+    "ReLU": (numnet_layers.ReLU, ("max_value", "negative_slope", "threshold")),
+    "LeakyReLU": (numnet_layers.LeakyReLU, ("negative_slope",)),
+    "ELU": (numnet_layers.ELU, ("alpha",)),
+    "Softmax": (numnet_layers.Softmax, ("axis",)),
+    "GaussianNoise": (numnet_layers.GaussianNoise, ("stddev", "seed")),
+}
+
+
 def _pick(config: dict, keys: tuple[str, ...]) -> dict:
     return {key: config[key] for key in keys if key in config}
 
@@ -77,22 +93,12 @@ def _layer(spec: dict, path: str):
                 kernel_constraint=_spec(config.get("kernel_constraint"), path, "constraint"),
                 bias_constraint=_spec(config.get("bias_constraint"), path, "constraint"),
                 **common)
-        simple = {"Dropout": (numnet_layers.Dropout, ("rate", "noise_shape", "seed")),
-                  "Flatten": (numnet_layers.Flatten, ()),
-                  "Reshape": (numnet_layers.Reshape, ("target_shape",)),
-                  "Rescaling": (numnet_layers.Rescaling, ("scale", "offset")),
-                  "Activation": (numnet_layers.Activation, ("activation",)),
-                  "ReLU": (numnet_layers.ReLU, ("max_value", "negative_slope", "threshold")),
-                  "LeakyReLU": (numnet_layers.LeakyReLU, ("negative_slope",)),
-                  "ELU": (numnet_layers.ELU, ("alpha",)),
-                  "Softmax": (numnet_layers.Softmax, ("axis",)),
-                  "GaussianNoise": (numnet_layers.GaussianNoise, ("stddev", "seed"))}
-        if name not in simple:
+        if name not in _SIMPLE_LAYERS:
             raise FileFormatError(
                 f"{path}: layer {config.get('name')!r} is a Keras {name}, which numnet does not "
                 f"have; numnet loads Sequential models of "
-                f"{sorted(['Dense', 'InputLayer', *simple])}")
-        cls, keys = simple[name]
+                f"{sorted(['Dense', 'InputLayer', *_SIMPLE_LAYERS])}")
+        cls, keys = _SIMPLE_LAYERS[name]
         arguments = _pick(config, keys)
         if name == "Reshape":
             arguments["target_shape"] = tuple(arguments["target_shape"])
@@ -270,15 +276,9 @@ def _keras_layer(layer, input_shape: tuple) -> dict:
                             "bias_constraint")},
                         "activity_regularizer": _keras_spec(config["activity_regularizer"])}
     else:
-        keys = {"Dropout": ("rate", "noise_shape", "seed"), "Flatten": (),
-                "Reshape": ("target_shape",), "Rescaling": ("scale", "offset"),
-                "Activation": ("activation",),
-                "ReLU": ("max_value", "negative_slope", "threshold"),
-                "LeakyReLU": ("negative_slope",), "ELU": ("alpha",), "Softmax": ("axis",),
-                "GaussianNoise": ("stddev", "seed")}
-        if name not in keys:
+        if name not in _SIMPLE_LAYERS:
             raise ValueError(f"to_keras cannot write a {name} layer ({layer.name}) as Keras's")
-        keras_config = {**base, **{key: config[key] for key in keys[name]}}
+        keras_config = {**base, **{key: config[key] for key in _SIMPLE_LAYERS[name][1]}}
     return {"module": "keras.layers", "class_name": name, "config": keras_config,
             "registered_name": None, "build_config": {"input_shape": [None, *input_shape[1:]]}}
 
