@@ -6,6 +6,13 @@ from __future__ import annotations
 from ._validation import fail
 
 
+def config_repr(obj) -> str:
+    """ClassName(key=value, ...) from get_config(): what users see in tracebacks and
+    notebooks."""
+    args = ", ".join(f"{k}={v!r}" for k, v in obj.get_config().items())
+    return f"{type(obj).__name__}({args})"
+
+
 def to_spec(obj) -> dict:
     return {"class_name": type(obj).__name__, "config": obj.get_config()}
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._serialization import resolve, to_spec
+from ._serialization import config_repr, resolve, to_spec
 from ._validation import check_positive_float
 
 EPSILON = 1e-7  # Keras's backend.epsilon()
@@ -26,9 +26,7 @@ class Constraint:
     def get_config(self) -> dict:
         return {}
 
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
+    __repr__ = config_repr
 
 
 def _norms(w: np.ndarray, axis: int) -> np.ndarray:

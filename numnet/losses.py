@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._serialization import from_spec, to_spec
+from ._serialization import config_repr, from_spec, to_spec
 from ._validation import check_array, check_fraction, fail
 from .layers.activation import Sigmoid, Softmax
 from .layers.base import Layer
@@ -94,9 +94,7 @@ class Loss:
     def get_config(self) -> dict:
         return {}
 
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
+    __repr__ = config_repr
 
 
 def _check_bool(name: str, value: object) -> bool:

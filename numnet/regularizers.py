@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._serialization import resolve, to_spec
+from ._serialization import config_repr, resolve, to_spec
 from ._validation import check_positive_float
 
 
@@ -32,9 +32,7 @@ class Regularizer:
     def get_config(self) -> dict:
         raise NotImplementedError
 
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
+    __repr__ = config_repr
 
 
 class L1L2(Regularizer):

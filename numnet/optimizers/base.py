@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._serialization import config_repr
 from .._validation import check_fraction, check_positive_float, check_positive_int, fail
 from . import schedules
 
@@ -204,6 +205,4 @@ class Optimizer:
                     fail(f"optimizer state {key}", f"an array of shape {param.shape}", value)
                 slots[name][...] = value
 
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
+    __repr__ = config_repr

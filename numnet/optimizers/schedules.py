@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from .._serialization import from_spec, to_spec
+from .._serialization import config_repr, from_spec, to_spec
 from .._validation import check_positive_float, check_positive_int, fail
 
 
@@ -18,9 +18,7 @@ class LearningRateSchedule:
     def get_config(self) -> dict:
         raise NotImplementedError
 
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
+    __repr__ = config_repr
 
 
 class ExponentialDecay(LearningRateSchedule):
