@@ -8,6 +8,7 @@ import pytest
 import numnet
 from numnet import layers
 from numnet.layers import LAYER_CLASSES
+from numnet.ops import get_ops
 
 from gradcheck import numerical_gradient, relative_error
 
@@ -53,8 +54,10 @@ CASES = {
 
 
 @pytest.fixture(autouse=True, params=["numpy", "numba"])
-def backend(request):
+def backend(request, monkeypatch):
     numnet.config.set_backend(request.param)  # conftest restores the default afterwards
+    if request.param == "numba":  # the small cases here go through every kernel too
+        monkeypatch.setattr(get_ops("numba"), "min_kernel_channels", 1)
     return request.param
 
 

@@ -3,6 +3,8 @@ numnet/ops/numpy_conv.py)."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .._validation import check_positive_int, fail
@@ -18,6 +20,21 @@ def pair(name: str, value: object) -> tuple[int, int]:
     if not isinstance(values, (tuple, list)) or len(values) != 2:
         fail(name, "a positive integer or a pair of them", value)
     return tuple(check_positive_int(name, v) for v in values)
+
+
+class Scratch:
+    """A buffer reused from call to call: `get(shape, dtype)` is a view of one array that grows
+    to the largest request. Conv2D keeps its im2col rows in one, so a training step does not
+    allocate (and page-fault) tens of megabytes anew."""
+
+    def __init__(self) -> None:
+        self._buffer: np.ndarray | None = None
+
+    def get(self, shape: tuple, dtype) -> np.ndarray:
+        size = math.prod(shape)
+        if self._buffer is None or self._buffer.dtype != dtype or self._buffer.size < size:
+            self._buffer = np.empty(size, dtype)
+        return self._buffer[:size].reshape(shape)
 
 
 def check_padding(padding: object) -> str:
@@ -66,6 +83,7 @@ class Conv2D(Layer):
         self.set_weight_penalties(kernel_regularizer, bias_regularizer, kernel_constraint,
                                   bias_constraint)
         self._cache: tuple | None = None
+        self._cols, self._dcols = Scratch(), Scratch()  # im2col rows and their gradient
 
     def param_shapes(self, input_shape: tuple) -> dict[str, tuple]:
         shapes = {"kernel": (*self.kernel_size, input_shape[-1], self.filters)}
@@ -101,8 +119,12 @@ class Conv2D(Layer):
         if x.ndim != 4 or x.shape[1:] != tuple(self.input_shape[1:]):
             fail("x", f"an array of shape (n, {', '.join(map(str, self.input_shape[1:]))}) "
                       f"for layer '{self.name}'", x)
+        cols = None
+        if training:  # kept for backward, in the buffer of the previous step
+            n, rows, cols_ = self.output_shape[:3]
+            cols = self._cols.get((len(x) * rows * cols_, self.kernel[..., 0].size), x.dtype)
         z, cols = get_ops().conv2d_forward(x, self.kernel, self.params.get("bias"),
-                                           self.strides, self.padding, self.dilation_rate)
+                                           self.strides, self.padding, self.dilation_rate, cols)
         if training:
             self._cache = (cols, x.shape)
         return self.activation.forward(z, training=training), z
@@ -117,9 +139,11 @@ class Conv2D(Layer):
     def backward_from_logits(self, dz: np.ndarray, need_dx: bool = True) -> np.ndarray | None:
         self._require_cache(self._cache)
         cols, x_shape = self._cache
+        dcols = self._dcols.get(cols.shape, cols.dtype) if need_dx else None
         return get_ops().conv2d_backward(dz, cols, x_shape, self.kernel, self.strides,
                                          self.padding, self.dilation_rate,
-                                         self.grads["kernel"], self.grads.get("bias"), need_dx)
+                                         self.grads["kernel"], self.grads.get("bias"), need_dx,
+                                         dcols)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "filters": self.filters,

@@ -4,7 +4,8 @@ Each override is a thin wrapper that checks dtype and contiguity, allocates the 
 calls a private `@njit` kernel; anything a kernel does not support falls back to the NumPy
 reference (`super()`). Kernels take their float constants in the arrays' dtype, so float32
 arithmetic stays float32 and LLVM can vectorise it. JIT flags come from
-`numnet.config.NJIT_OPTIONS` (one place). This is the only module in numnet that imports numba.
+`numnet.config.NJIT_OPTIONS` (one place, applied in numba_jit). The convolution kernels live
+in numba_conv.
 
 Measured on the tutorial MLP (batch 128): the optimizer update over all 235k parameters, the
 dropout mask (counter-based hash instead of NumPy's Generator), ReLU's backward and the
@@ -15,27 +16,28 @@ in one pass (NumPy needs a cast, a multiply and an add).
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 
-from ..config import NJIT_OPTIONS
+from .numba_conv import NumbaConv
+from .numba_jit import KERNEL_DTYPES, flat_views, kernel_ready, njit
 from .numpy_ops import NumpyOps
 
-_njit = numba.njit(**NJIT_OPTIONS)
-# No `parallel=True`: measured on 2 cores, a prange RMSprop kernel after an OpenBLAS GEMM took
-# 8.4 ms (OpenMP layer: its spinning threads fight BLAS's), 0.53 ms (workqueue) or 0.36 ms
-# (OMP_WAIT_POLICY=passive) against 0.36 ms serial. Serial kernels; BLAS keeps both cores.
+# Inputs a Rescaling kernel takes: 8-bit images and the float types.
+_RESCALE_INPUT_DTYPES = (np.dtype(np.uint8), *KERNEL_DTYPES)
+# A float is inf or NaN iff all its exponent bits are set.
+_EXPONENT_BITS = {np.dtype(np.float32): (np.uint32, np.uint32(0x7F800000)),
+                  np.dtype(np.float64): (np.uint64, np.uint64(0x7FF0000000000000))}
 
 
 # ---- kernels (private; 1-D views of contiguous arrays) -----------------------------------------
-@_njit
+@njit
 def _relu_backward_kernel(dy, y, dx):
     zero = dy.dtype.type(0)
     for i in range(dy.size):
         dx[i] = dy[i] if y[i] > 0 else zero
 
 
-@_njit
+@njit
 def _rescale_kernel(x, scale, offset, out):
     """out = float(x) · scale + offset; x of any real dtype (the store casts it first)."""
     for i in range(x.size):
@@ -43,7 +45,7 @@ def _rescale_kernel(x, scale, offset, out):
         out[i] = out[i] * scale + offset
 
 
-@_njit
+@njit
 def _rmsprop_kernel(param, grad, velocity, lr, rho, one_minus_rho, epsilon):
     for i in range(param.size):
         g = grad[i]
@@ -52,7 +54,7 @@ def _rmsprop_kernel(param, grad, velocity, lr, rho, one_minus_rho, epsilon):
         param[i] -= lr * g / np.sqrt(v + epsilon)
 
 
-@_njit
+@njit
 def _sgd_momentum_kernel(param, grad, velocity, lr, momentum, nesterov):
     for i in range(param.size):
         g = grad[i]
@@ -61,7 +63,7 @@ def _sgd_momentum_kernel(param, grad, velocity, lr, momentum, nesterov):
         param[i] += (momentum * v - lr * g) if nesterov else v
 
 
-@_njit
+@njit
 def _adam_kernel(param, grad, m, v, alpha, one_minus_beta_1, one_minus_beta_2, epsilon):
     for i in range(param.size):
         g = grad[i]
@@ -72,7 +74,7 @@ def _adam_kernel(param, grad, m, v, alpha, one_minus_beta_1, one_minus_beta_2, e
         param[i] -= alpha * mi / (np.sqrt(vi) + epsilon)
 
 
-@_njit
+@njit
 def _splitmix64_top32(key, index):
     """Top 32 bits of splitmix64(key + index·φ); the same bits as NumpyOps.splitmix64."""
     z = key + np.uint64(index) * np.uint64(0x9E3779B97F4A7C15)
@@ -81,7 +83,7 @@ def _splitmix64_top32(key, index):
     return (z ^ (z >> np.uint64(31))) >> np.uint64(32)
 
 
-@_njit
+@njit
 def _dropout_kernel(x, key, threshold, scale, y, mask):
     zero = scale * 0
     for i in range(x.size):
@@ -90,7 +92,7 @@ def _dropout_kernel(x, key, threshold, scale, y, mask):
         y[i] = x[i] * m
 
 
-@_njit
+@njit
 def _block_forward_kernel(out, bias, has_bias, relu, dropout, key, threshold, scale, mask):
     """In place on out = x W: v = out + b; m = [v > 0 or not relu] · (scale if kept);
     out = v · m; mask = m.  One pass."""
@@ -108,7 +110,7 @@ def _block_forward_kernel(out, bias, has_bias, relu, dropout, key, threshold, sc
             out[r, j] = v * m
 
 
-@_njit
+@njit
 def _block_backward_kernel(dy, mask, has_mask, grad_bias, has_bias):
     """In place: dy = dy · mask (if has_mask); grad_bias = Σ_rows dy.  One pass."""
     n, units = dy.shape
@@ -122,7 +124,7 @@ def _block_backward_kernel(dy, mask, has_mask, grad_bias, has_bias):
                 grad_bias[j] += v
 
 
-@_njit
+@njit
 def _softmax_crossentropy_kernel(z, t, loss, dz):
     """Per row: loss = Σ t (lse(z) - z) from the logits, p = softmax(z) (written into z),
     dz = (p - t)/n."""
@@ -148,7 +150,7 @@ def _softmax_crossentropy_kernel(z, t, loss, dz):
             dz[r, j] = (p - t[r, j]) * inv_n
 
 
-@_njit
+@njit
 def _max_exponent_kernel(bits, exponent_mask):
     """max_i (bits[i] & exponent_mask) over a float array viewed as unsigned ints; equal to
     the mask iff some element is inf or NaN. An integer max: vectorises, exact."""
@@ -158,32 +160,7 @@ def _max_exponent_kernel(bits, exponent_mask):
     return top
 
 
-_KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
-# Inputs a Rescaling kernel takes: 8-bit images and the float types.
-_RESCALE_INPUT_DTYPES = (np.dtype(np.uint8), *_KERNEL_DTYPES)
-# A float is inf or NaN iff all its exponent bits are set.
-_EXPONENT_BITS = {np.dtype(np.float32): (np.uint32, np.uint32(0x7F800000)),
-                  np.dtype(np.float64): (np.uint64, np.uint64(0x7FF0000000000000))}
-
-
-def _kernel_ready(*arrays: np.ndarray) -> bool:
-    """Whether `arrays` are C-contiguous and share one float32/float64 dtype (what the kernels
-    take). A plain loop: this guard runs several times per training step."""
-    dtype = arrays[0].dtype
-    if dtype not in _KERNEL_DTYPES:
-        return False
-    for array in arrays:
-        if array.dtype != dtype or not array.flags.c_contiguous:
-            return False
-    return True
-
-
-def _flat(*arrays: np.ndarray) -> list[np.ndarray] | None:
-    """1-D views of `arrays` if the kernels take them (see _kernel_ready), else None."""
-    return [a.reshape(-1) for a in arrays] if _kernel_ready(*arrays) else None
-
-
-class NumbaOps(NumpyOps):
+class NumbaOps(NumbaConv, NumpyOps):
     """Fast CPU ops; anything not overridden falls back to the NumPy reference."""
 
     name = "numba"
@@ -212,9 +189,10 @@ class NumbaOps(NumpyOps):
                                   np.empty((2, 3), dtype), np.empty(3, dtype),
                                   np.empty((2, 2), dtype))
         self.softmax_crossentropy_forward(np.ones((2, 3), dtype), np.eye(2, 3, dtype=dtype))
+        self.warm_up_conv(dtype)
 
     def relu_backward(self, dy, y):
-        flat = _flat(dy, y)
+        flat = flat_views(dy, y)
         if flat is None or dy.shape != y.shape:
             return super().relu_backward(dy, y)
         dx = np.empty_like(dy)
@@ -223,14 +201,14 @@ class NumbaOps(NumpyOps):
 
     def rescale(self, x, scale, offset, out):
         if x.dtype not in _RESCALE_INPUT_DTYPES or x.shape != out.shape or not (
-                x.flags.c_contiguous and _kernel_ready(out)):
+                x.flags.c_contiguous and kernel_ready(out)):
             return super().rescale(x, scale, offset, out)
         f = out.dtype.type
         _rescale_kernel(x.reshape(-1), f(scale), f(offset), out.reshape(-1))
         return out
 
     def dropout_forward(self, x, key, rate):
-        flat = _flat(x)
+        flat = flat_views(x)
         if flat is None:
             return super().dropout_forward(x, key, rate)
         y, mask = np.empty_like(x), np.empty_like(x)
@@ -239,28 +217,28 @@ class NumbaOps(NumpyOps):
         return y, mask
 
     def all_finite(self, x):
-        flat = _flat(x)
+        flat = flat_views(x)
         if flat is None:
             return super().all_finite(x)
         uint, exponent_mask = _EXPONENT_BITS[x.dtype]
         return bool(_max_exponent_kernel(flat[0].view(uint), exponent_mask) != exponent_mask)
 
     def rmsprop_update(self, param, grad, velocity, lr, rho, epsilon):
-        flat = _flat(param, grad, velocity)
+        flat = flat_views(param, grad, velocity)
         if flat is None:
             return super().rmsprop_update(param, grad, velocity, lr, rho, epsilon)
         f = param.dtype.type
         _rmsprop_kernel(*flat, f(lr), f(rho), f(1 - rho), f(epsilon))
 
     def sgd_update(self, param, grad, velocity, lr, momentum, nesterov):
-        flat = None if velocity is None else _flat(param, grad, velocity)
+        flat = None if velocity is None else flat_views(param, grad, velocity)
         if flat is None:
             return super().sgd_update(param, grad, velocity, lr, momentum, nesterov)
         f = param.dtype.type
         _sgd_momentum_kernel(*flat, f(lr), f(momentum), bool(nesterov))
 
     def adam_update(self, param, grad, m, v, lr, beta_1, beta_2, epsilon, step, v_hat=None):
-        flat = _flat(param, grad, m, v) if v_hat is None else None  # amsgrad: the reference
+        flat = flat_views(param, grad, m, v) if v_hat is None else None  # amsgrad: the reference
         if flat is None:
             return super().adam_update(param, grad, m, v, lr, beta_1, beta_2, epsilon, step,
                                        v_hat)
@@ -273,7 +251,7 @@ class NumbaOps(NumpyOps):
 
     def dense_block_forward(self, x, kernel, bias, relu, key, rate, out):
         given = [] if bias is None else [bias]
-        if not _kernel_ready(out, kernel, *given):
+        if not kernel_ready(out, kernel, *given):
             return super().dense_block_forward(x, kernel, bias, relu, key, rate, out)
         np.matmul(x, kernel, out=out)
         if not relu and rate == 0:
@@ -289,7 +267,7 @@ class NumbaOps(NumpyOps):
 
     def dense_block_backward(self, dy, x, kernel, mask, grad_kernel, grad_bias, dx_out):
         given = [a for a in (mask, grad_bias) if a is not None]
-        if not _kernel_ready(dy, *given) or (mask is not None and dy.shape != mask.shape):
+        if not kernel_ready(dy, *given) or (mask is not None and dy.shape != mask.shape):
             return super().dense_block_backward(dy, x, kernel, mask, grad_kernel, grad_bias,
                                                 dx_out)
         _block_backward_kernel(dy, dy if mask is None else mask, mask is not None,
@@ -299,7 +277,7 @@ class NumbaOps(NumpyOps):
             np.matmul(dy, kernel.T, out=dx_out)
 
     def softmax_crossentropy_forward(self, z, y_true):
-        if not _kernel_ready(z, y_true) or z.shape != y_true.shape:
+        if not kernel_ready(z, y_true) or z.shape != y_true.shape:
             return super().softmax_crossentropy_forward(z, y_true)
         loss = np.empty(len(z), z.dtype)
         dz = np.empty_like(z)

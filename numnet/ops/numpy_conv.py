@@ -35,6 +35,15 @@ def paddings(size: int, kernel: int, stride: int, padding: str,
     return total // 2, total - total // 2
 
 
+def window_geometry(shape: tuple, kernel: tuple, strides: tuple, padding: str,
+                    dilation: tuple = (1, 1)) -> tuple[int, int, int, int]:
+    """(out_rows, out_cols, top, left) of a window op over images of `shape` (n, rows, cols, c):
+    the output size and the padding before each axis."""
+    (kh, kw), (sh, sw), (dh, dw) = kernel, strides, dilation
+    return (output_size(shape[1], kh, sh, padding, dh), output_size(shape[2], kw, sw, padding, dw),
+            paddings(shape[1], kh, sh, padding, dh)[0], paddings(shape[2], kw, sw, padding, dw)[0])
+
+
 class NumpyConv:
     """Conv2D and pooling ops; geometry = (kernel (kh, kw), strides, padding, dilation)."""
 
@@ -74,22 +83,38 @@ class NumpyConv:
                     j * dw:j * dw + sw * (ow - 1) + 1:sw, :] += d_windows[:, :, :, i, j, :]
         return dxp[:, top:top + rows, left:left + cols_, :]
 
-    # ---- Conv2D: y = windows(x) · W + b -------------------------------------------------------
-    def conv2d_forward(self, x, kernel, bias, strides, padding, dilation):
+    # ---- Conv2D: y = im2col(x) · W + b ----------------------------------------------------------
+    def im2col(self, x, kernel, strides, padding, dilation=(1, 1), out=None) -> np.ndarray:
+        """The windows of x (n, h, w, c) as rows: (n·oh·ow, kh·kw·c), written into `out`
+        (a reusable buffer of that shape) when given."""
+        patches = self.windows(x, kernel, strides, padding, dilation)
+        rows = patches.reshape(-1, math.prod(patches.shape[3:]))
+        if out is None:
+            return rows
+        out[...] = rows
+        return out
+
+    def col2im(self, dcols, x_shape, kernel, strides, padding, dilation=(1, 1)) -> np.ndarray:
+        """The adjoint of im2col: dcols (n·oh·ow, kh·kw·c) -> dx (n, h, w, c)."""
+        oh, ow, _, _ = window_geometry(x_shape, kernel, strides, padding, dilation)
+        return self.add_windows(dcols.reshape(x_shape[0], oh, ow, *kernel, x_shape[3]), x_shape,
+                                kernel, strides, padding, dilation)
+
+    def conv2d_forward(self, x, kernel, bias, strides, padding, dilation, cols=None):
         """x (n, h, w, c_in), kernel (kh, kw, c_in, c_out) -> (y (n, oh, ow, c_out), cols);
-        cols (n·oh·ow, kh·kw·c_in) is what backward needs."""
+        cols (n·oh·ow, kh·kw·c_in) is what backward needs (written into `cols` when given)."""
         kh, kw, c_in, c_out = kernel.shape
-        patches = self.windows(x, (kh, kw), strides, padding, dilation)
-        n, oh, ow = patches.shape[:3]
-        cols = patches.reshape(n * oh * ow, kh * kw * c_in)
+        oh, ow, _, _ = window_geometry(x.shape, (kh, kw), strides, padding, dilation)
+        cols = self.im2col(x, (kh, kw), strides, padding, dilation, cols)
         y = cols @ kernel.reshape(-1, c_out)
         if bias is not None:
             y += bias
-        return y.reshape(n, oh, ow, c_out), cols
+        return y.reshape(len(x), oh, ow, c_out), cols
 
     def conv2d_backward(self, dy, cols, x_shape, kernel, strides, padding, dilation,
-                        grad_kernel, grad_bias, need_dx=True):
-        """dW = colsᵀ dy, db = Σ dy, dx = col2im(dy Wᵀ). Writes the grads; returns dx or None."""
+                        grad_kernel, grad_bias, need_dx=True, dcols=None):
+        """dW = colsᵀ dy, db = Σ dy, dx = col2im(dy Wᵀ) (dy Wᵀ written into `dcols` when
+        given). Writes the grads; returns dx or None."""
         kh, kw, c_in, c_out = kernel.shape
         dy2 = dy.reshape(-1, c_out)
         np.matmul(cols.T, dy2, out=grad_kernel.reshape(-1, c_out))
@@ -97,8 +122,8 @@ class NumpyConv:
             np.sum(dy2, axis=0, out=grad_bias)
         if not need_dx:
             return None
-        d_windows = (dy2 @ kernel.reshape(-1, c_out).T).reshape(*dy.shape[:3], kh, kw, c_in)
-        return self.add_windows(d_windows, x_shape, (kh, kw), strides, padding, dilation)
+        dcols = np.matmul(dy2, kernel.reshape(-1, c_out).T, out=dcols)
+        return self.col2im(dcols, x_shape, (kh, kw), strides, padding, dilation)
 
     # ---- pooling --------------------------------------------------------------------------------
     def max_pool2d(self, x, pool, strides, padding):
