@@ -129,7 +129,8 @@ class Sequential(Trainer):
         for i, r in enumerate(rows):
             print_fn(row(*r))
             print_fn(("_" if i < len(rows) - 1 else "=") * line_length)
-        trainable = sum(layer.count_params() for layer in self._layers if layer.trainable)
+        trainable = sum(p.size for layer in self._layers if layer.trainable
+                        for p in layer.params.values())
         print_fn(f"Total params: {self.count_params():,}")
         print_fn(f"Trainable params: {trainable:,}")
         print_fn(f"Non-trainable params: {self.count_params() - trainable:,}")
@@ -140,14 +141,14 @@ class Sequential(Trainer):
 
     def set_weights(self, weights: list[np.ndarray]) -> None:
         self.require_built("weights")
-        expected = sum(len(layer.params) for layer in self._layers)
+        expected = sum(len(layer.weights) for layer in self._layers)
         if len(weights) != expected:
             raise ValueError(f"weights must be a list of {expected} arrays. "
                              f"Received: {len(weights)} arrays")
         start = 0
         for layer in self._layers:
-            layer.set_weights(weights[start:start + len(layer.params)])
-            start += len(layer.params)
+            layer.set_weights(weights[start:start + len(layer.weights)])
+            start += len(layer.weights)
 
     def save(self, filepath) -> None:
         """Save architecture, weights, compile settings and optimizer state to one file

@@ -114,7 +114,7 @@ def _read_npz(path, expected_format: str) -> tuple[dict, dict[str, np.ndarray]]:
 def _weight_arrays(model) -> tuple[list[list], dict[str, np.ndarray]]:
     names, arrays = [], {}
     for layer in model.layers:
-        for key, value in layer.params.items():
+        for key, value in layer.weights.items():
             names.append([layer.name, key, list(value.shape)])
             arrays[f"weights/{layer.name}/{key}"] = value
     return names, arrays
@@ -124,7 +124,7 @@ def _assign_weights(model, names: list, arrays: dict, path: str) -> None:
     """Copy arrays into the model's parameters, matched by position (layer names may differ,
     as for a freshly built identical model), after checking parameter names and shapes."""
     expected = [(layer, key, param)
-                for layer in model.layers for key, param in layer.params.items()]
+                for layer in model.layers for key, param in layer.weights.items()]
     if not isinstance(names, list) or len(names) != len(expected) or any(
             not isinstance(n, list) or len(n) != 3 or n[1] != key
             for n, (_, key, _) in zip(names, expected)):
@@ -212,7 +212,7 @@ def _check_shapes_before_building(layers, input_shape, names, path: str) -> None
     shape = (None, *input_shape)
     try:
         for layer in layers:
-            implied += [[key, list(s)] for key, s in layer.param_shapes(shape).items()]
+            implied += [[key, list(s)] for key, s in layer.weight_shapes(shape).items()]
             shape = layer.compute_output_shape(shape)
     except (TypeError, ValueError, IndexError) as error:
         raise FileFormatError(f"{path}: the layers do not fit together: {error}") from None

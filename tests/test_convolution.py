@@ -70,3 +70,51 @@ def test_bad_arguments_are_named(make, message):
 def test_dense_after_conv2d_without_flatten_says_to_flatten():
     with pytest.raises(ValueError, match=r"add a Flatten layer before Dense for images"):
         numnet.Sequential([layers.Input(shape=(8, 8, 1)), layers.Conv2D(2, 3), layers.Dense(3)])
+
+
+def test_batch_normalization_keeps_moving_statistics_saved_and_counted(rng, tmp_path):
+    """gamma and beta train; moving_mean and moving_variance follow the batches, are saved
+    with the model and counted as Keras counts them (non-trainable)."""
+    model = numnet.Sequential([layers.Input(shape=(4, 4, 3)), layers.BatchNormalization(),
+                               layers.Flatten(), layers.Dense(2, activation="softmax")])
+    model.compile(loss="sparse_categorical_crossentropy", optimizer="sgd")
+    x = (3 + 2 * rng.standard_normal((32, 4, 4, 3))).astype(np.float32)
+    model.fit(x, rng.integers(0, 2, 32), batch_size=32, epochs=1, verbose=0)
+    bn = model.layers[0]
+    np.testing.assert_allclose(bn.state["moving_mean"], 0.01 * x.mean(axis=(0, 1, 2)), rtol=1e-5)
+    assert [w.shape for w in bn.get_weights()] == [(3,)] * 4
+    lines = []
+    model.summary(print_fn=lines.append)
+    assert "Total params: 110" in lines and "Non-trainable params: 6" in lines
+    model.save(tmp_path / "bn.numnet")
+    loaded = numnet.load_model(tmp_path / "bn.numnet")
+    np.testing.assert_array_equal(loaded.layers[0].state["moving_variance"],
+                                  bn.state["moving_variance"])
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+def test_frozen_batch_normalization_uses_its_moving_statistics_in_fit(rng):
+    layer = layers.BatchNormalization(trainable=False, dtype="float64")
+    layer.build((None, 5), rng)
+    x = rng.standard_normal((8, 5)) * 3 + 1
+    np.testing.assert_array_equal(layer.forward(x, training=True), layer.forward(x))
+    assert not layer.state["moving_mean"].any()  # unchanged by a training forward
+    np.testing.assert_allclose(layer.backward(np.ones_like(x)), 1 / np.sqrt(1 + 1e-3))
+
+
+def test_spatial_dropout_drops_whole_feature_maps(rng):
+    layer = layers.SpatialDropout2D(0.5, seed=1)
+    layer.build((None, 6, 5, 8), rng)
+    y = layer.forward(np.ones((4, 6, 5, 8), np.float32), training=True)
+    per_map = y.reshape(4, 30, 8)
+    assert (per_map == per_map[:, :1, :]).all()  # one value per (image, channel) map
+    assert set(np.unique(per_map)) == {0.0, 2.0}
+
+
+@pytest.mark.parametrize("make, shape, message", [
+    (lambda: layers.BatchNormalization(axis=1), (None, 4, 4, 2), r"axis must be -1 \(the last axis"),
+    (lambda: layers.SpatialDropout2D(0.2), (None, 8), r"input_shape must be \(batch, rows, cols, channels\) for SpatialDropout2D"),
+])
+def test_normalization_and_spatial_dropout_name_bad_shapes(make, shape, message, rng):
+    with pytest.raises(ValueError, match=message):
+        make().build(shape, rng)

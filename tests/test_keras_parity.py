@@ -12,7 +12,7 @@ import pytest
 import numnet
 from numnet import layers
 
-from golden.cases import OPTIMIZERS, REGULARIZED, SCHEDULES
+from golden.cases import IMAGE_MODELS, OPTIMIZERS, REGULARIZED, SCHEDULES
 
 GOLDEN = json.load(open(os.path.join(os.path.dirname(__file__), "golden", "keras.json")))
 
@@ -313,3 +313,25 @@ def test_sample_and_class_weights_give_keras_losses_metrics_and_weights(name, ba
         assert evaluated[key] == pytest.approx(value, rel=1e-5)
     for ours, theirs in zip(model.get_weights(), case["final_weights"]):
         np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+@pytest.mark.parametrize("name", IMAGE_MODELS)
+def test_image_classifiers_train_and_predict_as_keras(name, backend, monkeypatch):
+    """Conv2D (paddings, strides, dilation), the poolings and BatchNormalization (batch
+    statistics in training, moving statistics at inference) from Keras's starting weights:
+    Keras's losses, final weights (moving statistics included) and predictions."""
+    numnet.config.set_backend(backend)
+    monkeypatch.setattr(numnet.ops.get_ops("numba"), "min_kernel_channels", 1)
+    golden = GOLDEN["images"]
+    case = golden["models"][name]
+    model = numnet.Sequential([layers.Input(shape=(7, 7, 2)), *IMAGE_MODELS[name](layers)])
+    model.set_weights([np.asarray(w, np.float32) for w in case["weights"]])
+    model.compile(loss="sparse_categorical_crossentropy", optimizer=numnet.optimizers.SGD(0.1))
+    x, y = np.asarray(golden["x"], np.float32), np.asarray(golden["y"], np.int64)
+    history = model.fit(x, y, batch_size=3, epochs=2, shuffle=False, verbose=0)
+    np.testing.assert_allclose(history.history["loss"], case["losses"], rtol=1e-5)
+    for got, want in zip(model.get_weights(), case["final_weights"], strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(model.predict(x, verbose=0), case["predict"], rtol=1e-4,
+                               atol=1e-6)

@@ -50,6 +50,10 @@ CASES = {
     "AveragePooling2D-same": (lambda **kw: layers.AveragePooling2D(3, strides=2, padding="same", **kw), (5, 5, 2)),
     "GlobalAveragePooling2D": (lambda **kw: layers.GlobalAveragePooling2D(**kw), (3, 4, 2)),
     "GlobalMaxPooling2D": (lambda **kw: layers.GlobalMaxPooling2D(**kw), (3, 4, 2)),
+    "SpatialDropout2D": (lambda **kw: layers.SpatialDropout2D(0.5, seed=6, **kw), (3, 4, 5)),
+    "BatchNormalization": (lambda **kw: layers.BatchNormalization(**kw), (3, 4, 2)),
+    "BatchNormalization-dense-noscale": (lambda **kw: layers.BatchNormalization(scale=False, momentum=0.5, **kw), (5,)),
+    "BatchNormalization-nocenter": (lambda **kw: layers.BatchNormalization(center=False, epsilon=0.1, **kw), (2, 3, 4)),
 }
 
 

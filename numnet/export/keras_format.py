@@ -140,7 +140,7 @@ def _model(model_config: object, path: str):
     implied, current = [], (None, *shape)
     try:
         for layer in layers:
-            implied.append(layer.param_shapes(current))
+            implied.append(layer.weight_shapes(current))
             current = layer.compute_output_shape(current)
     except (TypeError, ValueError) as error:
         raise FileFormatError(f"{path}: the layers do not fit together: {error}") from None
@@ -179,8 +179,8 @@ def _built(parsed: tuple, arrays_of, path: str):
         found.append(datasets)
     model = Sequential([numnet_layers.Input(shape=shape), *layers], name=name)
     for layer, datasets in zip(layers, found):
-        for key, dataset in zip(layer.params, datasets):
-            layer.params[key][...] = dataset[()]
+        for key, dataset in zip(layer.weights, datasets):
+            layer.weights[key][...] = dataset[()]
     return model
 
 
@@ -309,7 +309,7 @@ def to_keras(model, path: str | os.PathLike) -> None:
         for layer, name in zip(model.layers, _storage_names(model.layers)):
             group = store.create_group(f"layers/{name}/vars")
             group.attrs["name"] = layer.name
-            for index, value in enumerate(layer.params.values()):
+            for index, value in enumerate(layer.weights.values()):
                 group.create_dataset(str(index), data=value)
         store.create_group("vars").attrs["name"] = model.name
     metadata = {"keras_version": KERAS_VERSION, "date_saved": time.strftime("%Y-%m-%d@%H:%M:%S")}

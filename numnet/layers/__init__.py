@@ -17,7 +17,8 @@ from .activation import (
 from .base import Layer
 from .convolution import Conv2D
 from .dense import Dense
-from .dropout import Dropout, GaussianNoise
+from .dropout import Dropout, GaussianNoise, SpatialDropout2D
+from .normalization import BatchNormalization
 from .pooling import (
     AveragePooling2D,
     GlobalAveragePooling2D,
@@ -30,10 +31,10 @@ from .reshaping import Flatten, Input, Reshape
 # Every class a saved model may name; loading refuses anything else.
 LAYER_CLASSES: dict[str, type[Layer]] = {
     cls.__name__: cls
-    for cls in (Activation, AveragePooling2D, Conv2D, Dense, Dropout, ELU, Flatten,
-                GaussianNoise, GELU, GlobalAveragePooling2D, GlobalMaxPooling2D, Input,
+    for cls in (Activation, AveragePooling2D, BatchNormalization, Conv2D, Dense, Dropout, ELU,
+                Flatten, GaussianNoise, GELU, GlobalAveragePooling2D, GlobalMaxPooling2D, Input,
                 LeakyReLU, Linear, MaxPooling2D, ReLU, Rescaling, Reshape, SELU, Sigmoid, Softmax,
-                Softplus, Swish, Tanh)
+                Softplus, SpatialDropout2D, Swish, Tanh)
 }
 
 __all__ = ["Layer", "LAYER_CLASSES", *LAYER_CLASSES]

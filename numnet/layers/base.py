@@ -37,6 +37,8 @@ class Layer:
         params: ordered dict of parameter arrays, e.g. {"kernel": (in, units), "bias": (units,)};
             updated in place by the optimizer.
         grads: same keys, shapes and dtype; OVERWRITTEN by each `backward`.
+        state: arrays the layer updates itself, not the optimizer (BatchNormalization's moving
+            statistics; Keras's non-trainable weights); saved and counted with the params.
         declared_input_shape: the `input_shape=` given to the constructor (without the batch
             axis), or None.
         trainable: False freezes the parameters: the optimizer leaves them as they are.
@@ -65,6 +67,7 @@ class Layer:
             self.declared_input_shape = check_input_shape("input_shape", input_shape)
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
+        self.state: dict[str, np.ndarray] = {}
         self.built = False
 
     # ---- building ------------------------------------------------------------------------
@@ -87,14 +90,28 @@ class Layer:
         """The shapes `build(input_shape)` would give `params`, without allocating them."""
         return {}
 
+    def state_shapes(self, input_shape: Shape) -> dict[str, tuple]:
+        """The shapes `build(input_shape)` would give `state`."""
+        return {}
+
+    def weight_shapes(self, input_shape: Shape) -> dict[str, tuple]:
+        """The shapes of `weights` (params, then state) for inputs of `input_shape`."""
+        return {**self.param_shapes(input_shape), **self.state_shapes(input_shape)}
+
     def add_param(self, key: str, value: np.ndarray) -> np.ndarray:
         """Register parameter `key` and a zeroed gradient buffer of the same shape and dtype."""
         self.params[key] = value
         self.grads[key] = np.zeros_like(value)
         return value
 
+    @property
+    def weights(self) -> dict[str, np.ndarray]:
+        """Every array the layer saves, in Keras's order: the params, then the state."""
+        return {**self.params, **self.state} if self.state else self.params
+
     def count_params(self) -> int:
-        return int(sum(p.size for p in self.params.values()))
+        """Parameters and state values (Keras counts non-trainable weights too)."""
+        return int(sum(p.size for p in self.weights.values()))
 
     # ---- computing -----------------------------------------------------------------------
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
@@ -188,16 +205,16 @@ class Layer:
 
     # ---- weights -------------------------------------------------------------------------
     def get_weights(self) -> list[np.ndarray]:
-        return [p.copy() for p in self.params.values()]
+        return [p.copy() for p in self.weights.values()]
 
     def set_weights(self, weights: list[np.ndarray]) -> None:
-        """Copy `weights` (same order, shapes as `params`) into the parameters, in place."""
-        if len(weights) != len(self.params):
+        """Copy `weights` (same order and shapes as `weights`) into the layer, in place."""
+        if len(weights) != len(self.weights):
             raise ValueError(
-                f"Layer '{self.name}' expects {len(self.params)} weight arrays. "
+                f"Layer '{self.name}' expects {len(self.weights)} weight arrays. "
                 f"Received: {len(weights)}"
             )
-        for (key, param), value in zip(self.params.items(), weights):
+        for (key, param), value in zip(self.weights.items(), weights):
             value = np.asarray(value)
             if value.shape != param.shape:
                 raise ValueError(

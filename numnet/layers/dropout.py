@@ -1,5 +1,6 @@
 """Random layers for training, the identity at inference: Dropout (inverted, seeded, with
-Keras's noise_shape) and GaussianNoise. Both draw from the model's generator unless seeded."""
+Keras's noise_shape), SpatialDropout2D (whole feature maps) and GaussianNoise. All draw from
+the model's generator unless seeded."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import numpy as np
 from .._validation import check_fraction, check_nonnegative_int, check_positive_float, fail
 from ..ops import get_ops
 from .base import Layer
+from .convolution import check_images
 
 
 class RandomLayer(Layer):
@@ -91,6 +93,36 @@ class Dropout(RandomLayer):
     def get_config(self) -> dict:
         return {**super().get_config(), "rate": self.rate,
                 "noise_shape": None if self.noise_shape is None else list(self.noise_shape)}
+
+
+class SpatialDropout2D(Dropout):
+    """Dropout of whole feature maps: in training each (image, channel) map is kept, scaled by
+    1 / (1 - rate), or zeroed as one, since neighbouring pixels are too alike for pixel
+    dropout to regularize (Tompson et al., 2015). Inference: y = x.
+
+    Args: rate, seed as Dropout's; data_format: "channels_last" (or None) only.
+    Input and output shape: (batch, rows, cols, channels).
+    """
+
+    def __init__(self, rate: float, data_format: str | None = None, seed: int | None = None,
+                 **kwargs) -> None:
+        if data_format not in (None, "channels_last"):
+            fail("data_format", "'channels_last' (numnet's images are channels last)",
+                 data_format)
+        super().__init__(rate, noise_shape=(None, 1, 1, None), seed=seed, **kwargs)
+
+    def build(self, input_shape: tuple, rng: np.random.Generator) -> None:
+        check_images(self, input_shape)
+        super().build(input_shape, rng)
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        check_images(self, input_shape)
+        return tuple(input_shape)
+
+    def get_config(self) -> dict:
+        config_ = super().get_config()
+        del config_["noise_shape"]
+        return config_
 
 
 class GaussianNoise(RandomLayer):

@@ -13,10 +13,11 @@ import math
 import numpy as np
 
 from .numpy_conv import NumpyConv
+from .numpy_normalization import NumpyNormalization
 from .numpy_updates import NumpyUpdates
 
 
-class NumpyOps(NumpyConv, NumpyUpdates):
+class NumpyOps(NumpyConv, NumpyNormalization, NumpyUpdates):
     """Reference implementation of every op numnet needs."""
 
     name = "numpy"

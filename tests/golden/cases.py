@@ -54,3 +54,22 @@ REGULARIZED = {
         lambda k: {"kernel_regularizer": "l2", "bias_regularizer": k.regularizers.L2(0.1)},
         lambda o: o.Adam(0.05)),
 }
+
+
+# name -> maker(L) of the layers after Input((7, 7, 2)), L being keras.layers or numnet.layers:
+# small image classifiers trained 2 epochs of SGD from fixed weights (BatchNormalization's
+# moving statistics included in the final weights)
+IMAGE_MODELS = {
+    "conv_bn_pools": lambda L: [
+        L.Conv2D(4, 3, padding="same", activation="relu"), L.BatchNormalization(momentum=0.9),
+        L.MaxPooling2D(2, padding="same"), L.Conv2D(3, 2, strides=2),
+        L.AveragePooling2D(2, strides=1, padding="same"), L.Flatten(),
+        L.Dense(3, activation="softmax")],
+    "dilated_global_average": lambda L: [
+        L.Conv2D(3, 3, dilation_rate=2, padding="same", activation="tanh"),
+        L.BatchNormalization(center=False, epsilon=0.01), L.GlobalAveragePooling2D(),
+        L.BatchNormalization(momentum=0.5), L.Dense(3, activation="softmax")],
+    "strided_global_max": lambda L: [
+        L.Conv2D(5, (2, 3), strides=(1, 2), use_bias=False), L.GlobalMaxPooling2D(),
+        L.Dense(3, activation="softmax")],
+}

@@ -22,7 +22,7 @@ from keras import layers  # noqa: E402
 from keras.src.trainers.data_adapters.array_slicing import train_validation_split  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cases import OPTIMIZERS, REGULARIZED, SCHEDULES  # noqa: E402  (shared with numnet's tests)
+from cases import IMAGE_MODELS, OPTIMIZERS, REGULARIZED, SCHEDULES  # noqa: E402  (shared with numnet's tests)
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "keras.json")
 G = np.random.default_rng(0)
@@ -336,6 +336,28 @@ def activation_values():
     return {"x": floats(x), **{k: floats(keras.ops.convert_to_numpy(v)) for k, v in values.items()}}
 
 
+def image_cases():
+    """Each IMAGE_MODELS classifier: 2 epochs of SGD in batches of 3 from fixed weights, then
+    predictions in inference mode (BatchNormalization on its moving statistics)."""
+    g = np.random.default_rng(11)
+    x = g.standard_normal((6, 7, 7, 2)).astype(np.float32)
+    y = g.integers(0, 3, 6)
+    cases = {}
+    for name, make in IMAGE_MODELS.items():
+        model = keras.Sequential([keras.Input((7, 7, 2)), *make(layers)])
+        weights = [0.5 * g.standard_normal(w.shape) for w in model.get_weights()]
+        weights = [np.abs(w) + 0.5 if "moving_variance" in v.path else w  # variances > 0
+                   for w, v in zip(weights, model.weights)]
+        model.set_weights([np.asarray(w, np.float32) for w in weights])
+        model.compile(loss="sparse_categorical_crossentropy", optimizer=keras.optimizers.SGD(0.1))
+        history = model.fit(x, y, batch_size=3, epochs=2, shuffle=False, verbose=0)
+        cases[name] = {"weights": [floats(w) for w in weights],
+                       "losses": floats(history.history["loss"]),
+                       "final_weights": [floats(w) for w in model.get_weights()],
+                       "predict": floats(model.predict(x, verbose=0))}
+    return {"x": floats(x), "y": floats(y), "models": cases}
+
+
 def main():
     keras.utils.set_random_seed(0)
     golden = {"keras": keras.__version__, "python": sys.version.split()[0],
@@ -345,7 +367,7 @@ def main():
               "key_order": key_orders(), "metric_functions": metric_functions(),
               "loss_functions": loss_functions(), "optimizer_steps": optimizer_cases(),
               "activations": activation_values(), "regularizers": regularizer_cases(),
-              "weighted": weighted_cases()}
+              "weighted": weighted_cases(), "images": image_cases()}
     with open(OUT, "w") as handle:
         json.dump(golden, handle, indent=1)
         handle.write("\n")
