@@ -43,6 +43,7 @@ CASES = {
     "Conv2D": (lambda **kw: layers.Conv2D(3, 3, **kw), (5, 6, 2)),
     "Conv2D-same-strided-relu": (lambda **kw: layers.Conv2D(4, (3, 2), strides=2, padding="same", activation="relu", **kw), (5, 7, 3)),
     "Conv2D-dilated-nobias": (lambda **kw: layers.Conv2D(2, 2, dilation_rate=2, use_bias=False, **kw), (6, 5, 1)),
+    "Conv2D-relu-nobias": (lambda **kw: layers.Conv2D(3, 2, activation="relu", use_bias=False, **kw), (4, 4, 2)),
     "Conv2D-softmax": (lambda **kw: layers.Conv2D(3, 1, activation="softmax", **kw), (3, 3, 2)),
     "MaxPooling2D": (lambda **kw: layers.MaxPooling2D(2, **kw), (5, 4, 3)),
     "MaxPooling2D-same-strided": (lambda **kw: layers.MaxPooling2D(3, strides=2, padding="same", **kw), (5, 6, 2)),
@@ -166,14 +167,15 @@ def test_layers_with_parameters_can_skip_the_input_gradient(case):
 
 @pytest.mark.parametrize("case", WITH_ACTIVATION)
 def test_backward_from_logits_skips_exactly_the_output_activation(case):
-    """For y = activation(z): backward_from_logits(dL/dz) == backward(dL/dy)."""
+    """For y = activation(z): backward_from_logits(dL/dz) after forward_with_logits ==
+    backward(dL/dy) after forward (which may fuse the activation, as Conv2D's ReLU)."""
     layer, x = make(case, dtype="float64")
     activation = layer.output_activation()
     dy = np.random.default_rng(7).standard_normal(layer.forward(x).shape)
     layer.forward(x, training=True)
     expected = layer.backward(dy)
     grads = {key: g.copy() for key, g in layer.grads.items()}
-    layer.forward(x, training=True)  # the activation's own cache, from the same z
+    layer.forward_with_logits(x, training=True)  # the activation's own cache, same z
     dz = activation.backward(dy)
     np.testing.assert_allclose(layer.backward_from_logits(dz), expected, rtol=1e-12, atol=1e-14)
     for key, grad in grads.items():

@@ -51,6 +51,20 @@ def case_adam_update(dtype):
     return (*_optimizer_args(dtype, 2), 0.01, 0.9, 0.999, 1e-7, 3), {}
 
 
+def case_adadelta_update(dtype):
+    return (*_optimizer_args(dtype, 2), 1.0, 0.95, 1e-7), {}
+
+
+def case_bias_relu(dtype):
+    _, a = arrays(dtype)
+    return (a(6, 5, 4), a(4)), {}
+
+
+def case_relu_backward_bias(dtype):
+    _, a = arrays(dtype)
+    return (a(6, 5, 4), a(6, 5, 4), np.empty(4, dtype)), {}
+
+
 def case_dense_block_forward(dtype):
     _, a = arrays(dtype)
     return (a(12, 7), a(7, 20), a(20), True, 99, 0.3, np.empty((12, 20), dtype)), {}

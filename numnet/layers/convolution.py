@@ -10,6 +10,7 @@ import numpy as np
 from .._validation import check_positive_int, fail
 from ..ops import get_ops
 from ..ops.numpy_conv import output_size
+from .activation import ReLU
 from .base import Layer
 from .dense import kernel_options_config, set_kernel_options
 
@@ -113,9 +114,24 @@ class Conv2D(Layer):
 
     # z = conv(x, W) + b = windows(x) W + b  ->  dW = colsᵀ dz, db = Σ dz, dx = col2im(dz Wᵀ)
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        return self.forward_with_logits(x, training)[0]
+        if not self._relu_epilogue():
+            return self.forward_with_logits(x, training)[0]
+        # activation="relu": y = max(z + b, 0) in one pass over z, in place; backward needs y
+        y, cols = self._convolve(x, training, with_bias=False)
+        y = get_ops().bias_relu(y, self.params.get("bias"))
+        if training:
+            self._cache = (*self._cache, y)
+        return y
 
     def forward_with_logits(self, x: np.ndarray, training: bool = False):
+        z, _ = self._convolve(x, training, with_bias=True)
+        return self.activation.forward(z, training=training), z
+
+    def _relu_epilogue(self) -> bool:
+        return type(self.activation) is ReLU and self.activation.plain
+
+    def _convolve(self, x: np.ndarray, training: bool, with_bias: bool):
+        """z = conv(x, W) (+ b); when training, cache (cols, x.shape). -> (z, cols)"""
         if x.ndim != 4 or x.shape[1:] != tuple(self.input_shape[1:]):
             fail("x", f"an array of shape (n, {', '.join(map(str, self.input_shape[1:]))}) "
                       f"for layer '{self.name}'", x)
@@ -123,26 +139,34 @@ class Conv2D(Layer):
         if training:  # kept for backward, in the buffer of the previous step
             n, rows, cols_ = self.output_shape[:3]
             cols = self._cols.get((len(x) * rows * cols_, self.kernel[..., 0].size), x.dtype)
-        z, cols = get_ops().conv2d_forward(x, self.kernel, self.params.get("bias"),
+        z, cols = get_ops().conv2d_forward(x, self.kernel,
+                                           self.params.get("bias") if with_bias else None,
                                            self.strides, self.padding, self.dilation_rate, cols)
         if training:
             self._cache = (cols, x.shape)
-        return self.activation.forward(z, training=training), z
+        return z, cols
 
     def output_activation(self) -> Layer:
         return self.activation
 
     def backward(self, dy: np.ndarray, need_dx: bool = True) -> np.ndarray | None:
         self._require_cache(self._cache)
-        return self.backward_from_logits(self.activation.backward(dy), need_dx)
+        if len(self._cache) == 2:
+            return self.backward_from_logits(self.activation.backward(dy), need_dx)
+        # the ReLU epilogue's backward, and the bias gradient in the same pass
+        dz = get_ops().relu_backward_bias(dy, self._cache[2], self.grads.get("bias"))
+        return self._backward_kernel(dz, need_dx, with_bias=False)
 
     def backward_from_logits(self, dz: np.ndarray, need_dx: bool = True) -> np.ndarray | None:
         self._require_cache(self._cache)
-        cols, x_shape = self._cache
+        return self._backward_kernel(dz, need_dx, with_bias=True)
+
+    def _backward_kernel(self, dz: np.ndarray, need_dx: bool, with_bias: bool):
+        cols, x_shape = self._cache[:2]
         dcols = self._dcols.get(cols.shape, cols.dtype) if need_dx else None
         return get_ops().conv2d_backward(dz, cols, x_shape, self.kernel, self.strides,
-                                         self.padding, self.dilation_rate,
-                                         self.grads["kernel"], self.grads.get("bias"), need_dx,
+                                         self.padding, self.dilation_rate, self.grads["kernel"],
+                                         self.grads.get("bias") if with_bias else None, need_dx,
                                          dcols)
 
     def get_config(self) -> dict:

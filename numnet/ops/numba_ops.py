@@ -75,6 +75,43 @@ def _adam_kernel(param, grad, m, v, alpha, one_minus_beta_1, one_minus_beta_2, e
 
 
 @njit
+def _adadelta_kernel(param, grad, acc_grad, acc_delta, lr, rho, one_minus_rho, epsilon):
+    for i in range(param.size):
+        g = grad[i]
+        a = rho * acc_grad[i] + one_minus_rho * g * g
+        acc_grad[i] = a
+        delta = -np.sqrt(acc_delta[i] + epsilon) * g / np.sqrt(a + epsilon)
+        acc_delta[i] = rho * acc_delta[i] + one_minus_rho * delta * delta
+        param[i] += lr * delta
+
+
+@njit
+def _bias_relu_kernel(y, bias, has_bias):
+    """y (rows, units) <- max(y + bias, 0), in place."""
+    zero = y.dtype.type(0)
+    rows, units = y.shape
+    for r in range(rows):
+        for u in range(units):
+            v = y[r, u] + bias[u] if has_bias else y[r, u]
+            y[r, u] = v if v > zero else zero
+
+
+@njit
+def _relu_backward_bias_kernel(dy, y, dz, grad_bias, has_bias):
+    """dz = dy where y > 0, else 0; grad_bias = Σ_rows dz (when has_bias)."""
+    zero = dy.dtype.type(0)
+    rows, units = dy.shape
+    if has_bias:
+        grad_bias[:] = zero
+    for r in range(rows):
+        for u in range(units):
+            d = dy[r, u] if y[r, u] > zero else zero
+            dz[r, u] = d
+            if has_bias:
+                grad_bias[u] += d
+
+
+@njit
 def _splitmix64_top32(key, index):
     """Top 32 bits of splitmix64(key + index·φ); the same bits as NumpyOps.splitmix64."""
     z = key + np.uint64(index) * np.uint64(0x9E3779B97F4A7C15)
@@ -180,7 +217,8 @@ class NumbaOps(NumbaConv, NumpyOps):
         self.all_finite(x)
         for update in (lambda p, g, s: self.rmsprop_update(p, g, s[0], 0.1, 0.9, 1e-7),
                        lambda p, g, s: self.sgd_update(p, g, s[0], 0.1, 0.9, False),
-                       lambda p, g, s: self.adam_update(p, g, s[0], s[1], 0.1, 0.9, 0.99, 1e-7, 1)):
+                       lambda p, g, s: self.adam_update(p, g, s[0], s[1], 0.1, 0.9, 0.99, 1e-7, 1),
+                       lambda p, g, s: self.adadelta_update(p, g, s[0], s[1], 1.0, 0.95, 1e-7)):
             update(np.ones(4, dtype), np.ones(4, dtype), [np.zeros(4, dtype), np.zeros(4, dtype)])
         out = np.empty((2, 3), dtype)
         mask = self.dense_block_forward(x[:, :2] @ np.ones((2, 2), dtype), np.ones((2, 3), dtype),
@@ -189,6 +227,8 @@ class NumbaOps(NumbaConv, NumpyOps):
                                   np.empty((2, 3), dtype), np.empty(3, dtype),
                                   np.empty((2, 2), dtype))
         self.softmax_crossentropy_forward(np.ones((2, 3), dtype), np.eye(2, 3, dtype=dtype))
+        for bias in (np.zeros(3, dtype), None):
+            self.relu_backward_bias(x, self.bias_relu(x.copy(), bias), bias)
         self.warm_up_conv(dtype)
 
     def relu_backward(self, dy, y):
@@ -245,6 +285,35 @@ class NumbaOps(NumbaConv, NumpyOps):
         f = param.dtype.type
         alpha = self.adam_step_size(lr, beta_1, beta_2, step, param.dtype)
         _adam_kernel(*flat, alpha, f(1 - beta_1), f(1 - beta_2), f(epsilon))
+
+    def adadelta_update(self, param, grad, accumulated_grad, accumulated_delta, lr, rho,
+                        epsilon):
+        flat = flat_views(param, grad, accumulated_grad, accumulated_delta)
+        if flat is None:
+            return super().adadelta_update(param, grad, accumulated_grad, accumulated_delta, lr,
+                                           rho, epsilon)
+        f = param.dtype.type
+        _adadelta_kernel(*flat, f(lr), f(rho), f(1 - rho), f(epsilon))
+
+    def bias_relu(self, y, bias):
+        given = [] if bias is None else [bias]
+        if not kernel_ready(y, *given):
+            return super().bias_relu(y, bias)
+        _bias_relu_kernel(y.reshape(-1, y.shape[-1]), y[0].reshape(-1) if bias is None else bias,
+                          bias is not None)
+        return y
+
+    def relu_backward_bias(self, dy, y, grad_bias):
+        given = [] if grad_bias is None else [grad_bias]
+        if not kernel_ready(dy, y, *given) or dy.shape != y.shape:
+            return super().relu_backward_bias(dy, y, grad_bias)
+        dz = np.empty_like(dy)
+        units = dy.shape[-1]
+        _relu_backward_bias_kernel(dy.reshape(-1, units), y.reshape(-1, units),
+                                   dz.reshape(-1, units),
+                                   dz[0].reshape(-1) if grad_bias is None else grad_bias,
+                                   grad_bias is not None)
+        return dz
 
     # ---- fused blocks (numnet.fusion) ------------------------------------------------------------
     fuses_blocks = True

@@ -72,6 +72,22 @@ class NumpyOps(NumpyConv, NumpyNormalization, NumpyUpdates):
         """dx = dy where y > 0, else 0."""
         return np.where(y > 0, dy, np.array(0, dtype=dy.dtype))
 
+    # ---- a layer's bias and ReLU as one epilogue (Conv2D(activation="relu")) -----------------
+    def bias_relu(self, y: np.ndarray, bias: np.ndarray | None) -> np.ndarray:
+        """y <- max(y + bias, 0), in place over y (..., units); returns y."""
+        if bias is not None:
+            y += bias
+        return np.maximum(y, 0, out=y)
+
+    def relu_backward_bias(self, dy: np.ndarray, y: np.ndarray,
+                           grad_bias: np.ndarray | None) -> np.ndarray:
+        """y = max(z, 0) -> dz = dy · [y > 0]; writes Σ dz over all but the last axis into
+        grad_bias (when given); returns dz."""
+        dz = self.relu_backward(dy, y)
+        if grad_bias is not None:
+            np.sum(dz.reshape(-1, dz.shape[-1]), axis=0, out=grad_bias)
+        return dz
+
     def sigmoid(self, x: np.ndarray) -> np.ndarray:
         """y = 1 / (1 + e^-x), computed without overflow for large |x|."""
         e = np.exp(-np.abs(x))
