@@ -48,20 +48,32 @@ def bench_import_numnet(benchmark):
 # process (torch and TensorFlow loaded) would report its parent's peak.
 PEAK_RSS = """
     import runpy, sys
-    sys.argv = ["mnist_mlp.py", "--epochs", "1", "--verbose", "0", *sys.argv[1:]]
-    runpy.run_path("examples/mnist_mlp.py", run_name="__main__")
+    example = sys.argv[1]
+    sys.argv = [example, "--epochs", "1", "--verbose", "0", *sys.argv[2:]]
+    runpy.run_path(f"examples/{example}", run_name="__main__")
     status = open("/proc/self/status").read()
     print("peak_rss_kib", status.split("VmHWM:")[1].split()[0])
 """
 
 
-@pytest.mark.parametrize("flags", [(), ("--float32-images",)], ids=["uint8", "float32-images"])
-def bench_example_peak_memory(benchmark, flags):
-    """The example as shipped (uint8 pixels, Rescaling layer), and with the tutorial's
-    float32 conversion up front."""
+EXAMPLE_RUNS = {  # name -> (example, flags)
+    "process mnist-example-1-epoch": ("mnist_mlp.py", ()),
+    "process mnist-example-1-epoch --float32-images": ("mnist_mlp.py", ("--float32-images",)),
+    "process mnist_convnet-example-1-epoch": ("mnist_convnet.py", ()),
+    "process mnist_cnn-example-1-epoch": ("mnist_cnn.py", ()),
+}
+
+
+@pytest.mark.parametrize("name", EXAMPLE_RUNS)
+def bench_example_peak_memory(benchmark, name):
+    """Each example for one epoch: the MLP as shipped (uint8 pixels, Rescaling layer) and
+    with the tutorial's float32 conversion up front; the two convolutional examples (their
+    im2col buffers are reused from step to step, so the peak is one step's working set)."""
     benchmark.group = "process"
-    benchmark.name = "process mnist-example-1-epoch" + "".join(f" {flag}" for flag in flags)
-    out = measure(benchmark, lambda: python(PEAK_RSS, *flags), rounds=1, warmup_rounds=0)
+    benchmark.name = name
+    example, flags = EXAMPLE_RUNS[name]
+    out = measure(benchmark, lambda: python(PEAK_RSS, example, *flags), rounds=1,
+                  warmup_rounds=0)
     assert "Test loss:" in out
     kib = int(out.split("peak_rss_kib")[1])
     benchmark.extra_info["peak_rss_mib"] = round(kib / 1024, 1)

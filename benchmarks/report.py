@@ -13,7 +13,8 @@ import argparse
 import json
 import platform
 
-RACES = {"epoch": "epoch race, round-robin", "inference": "inference race, round-robin"}
+RACES = {"epoch": "epoch race, round-robin", "inference": "inference race, round-robin",
+         "convnet": "cnn race convnet, round-robin", "cnn": "cnn race cnn, round-robin"}
 # Targets are judged on the round-robin races (median over rounds of the per-round ratio): a
 # burst of load from another tenant hits every contender of that round alike. The middle half
 # of the per-round ratios shows how much the rounds disagreed; the ratio of the sequential
@@ -62,6 +63,16 @@ TARGETS = [
      "numnet-numba", "-", None),
     ("PyTorch inference / numnet uint8 + Rescaling inference", "inference", "torch-eager",
      "numnet-numba-uint8", "-", None),
+    # the convolutional examples (benchmarks/bench_cnn.py): one epoch each, same architecture,
+    # optimizer, batch and validation split for every contender
+    *[row for arch, title in (("convnet", "Simple MNIST convnet"), ("cnn", "RStudio mnist_cnn"))
+      for row in (
+          (f"{title}: PyTorch eager epoch / numnet epoch", arch, "torch-eager", "numnet-numba",
+           "> 1", lambda r: r > 1),
+          (f"{title}: Keras/TF epoch / numnet epoch", arch, "keras-tensorflow", "numnet-numba",
+           "> 1", lambda r: r > 1),
+          (f"{title}: numnet epoch / its convolution GEMMs alone", arch, "numnet-numba",
+           "conv-gemm-floor", "-", None))],
 ]
 EXTRAS = [
     ("import numnet (s, median of 7 processes)", "process import-numnet", "import_seconds_median",
@@ -70,6 +81,10 @@ EXTRAS = [
      "<= 300", lambda v: v <= 300),
     ("peak RSS of the example with --float32-images, the tutorial's way (MiB)",
      "process mnist-example-1-epoch --float32-images", "peak_rss_mib", "-", None),
+    ("peak RSS of examples/mnist_convnet.py (MiB)", "process mnist_convnet-example-1-epoch",
+     "peak_rss_mib", "-", None),
+    ("peak RSS of examples/mnist_cnn.py (MiB)", "process mnist_cnn-example-1-epoch",
+     "peak_rss_mib", "-", None),
     ("first epoch of a later process / its steady epochs (median of 3)",
      "process second-run-4-epochs", "first_over_steady", "<= 1.2", lambda v: v <= 1.2),
 ]

@@ -73,3 +73,15 @@ def test_the_bounds_are_shown_as_information(tmp_path):
         "1.20x", "-", "not", "run", "-", "-"]
     assert rows["PyTorch eager epoch / bare ops loop (ceiling)"][-6:] == [
         "3.40x", "3.20-3.60x", "not", "run", "-", "-"]
+
+
+def test_the_cnn_races_judge_numnet_against_each_peer(tmp_path):
+    rows = report(tmp_path, [
+        bench("cnn race convnet, round-robin", "cnn-race", 60.0,
+              **{"torch-eager_over_numnet-numba": 1.5, "keras-tensorflow_over_numnet-numba": 0.8,
+                 "numnet-numba_over_conv-gemm-floor": 2.0}),
+    ])
+    assert rows["Simple MNIST convnet: PyTorch eager epoch / numnet epoch"][-1] == "yes"
+    assert rows["Simple MNIST convnet: Keras/TF epoch / numnet epoch"][-1] == "NO"
+    assert rows["Simple MNIST convnet: numnet epoch / its convolution GEMMs alone"][-6] == "2.00x"
+    assert rows["RStudio mnist_cnn: PyTorch eager epoch / numnet epoch"][-8:-6] == ["not", "run"]

@@ -55,14 +55,21 @@ def evaluate_architecture(build_fn, data, epochs: int = 30, batch_size: int = 12
 
 
 def mlp(hidden: list[int] | tuple[int, ...], dropout: list[float] | tuple[float, ...] = (),
-        inputs: int = 784, classes: int = 10, input_scale: float | None = None):
+        inputs: int = 784, classes: int = 10, input_scale: float | None = None,
+        conv: list[int] | tuple[int, ...] = ()):
     """An MLP: Dense(h, relu) [Dropout(d)] for each hidden width, then Dense(classes, softmax).
-    With `input_scale`, a Rescaling(input_scale) layer comes first (e.g. 1/255 for uint8 pixels)."""
+    With `input_scale`, a Rescaling(input_scale) layer comes first (e.g. 1/255 for uint8 pixels).
+    With `conv` (filters per block), a convnet: the inputs are (28, 28, 1) images, and each
+    block Conv2D(filters, 3, relu) + MaxPooling2D(2) comes before Flatten and the dense part."""
     from . import Sequential, layers
 
-    stack = [layers.Input(shape=(inputs,))]
+    stack = [layers.Input(shape=(28, 28, 1) if conv else (inputs,))]
     if input_scale is not None:
         stack.append(layers.Rescaling(input_scale))
+    for filters in conv:
+        stack += [layers.Conv2D(filters, 3, activation="relu"), layers.MaxPooling2D(2)]
+    if conv:
+        stack.append(layers.Flatten())
     for i, width in enumerate(hidden):
         stack.append(layers.Dense(width, activation="relu"))
         if i < len(dropout) and dropout[i]:
@@ -75,11 +82,14 @@ def mlp(hidden: list[int] | tuple[int, ...], dropout: list[float] | tuple[float,
 _MNIST: dict[bool, tuple] = {}
 
 
-def mnist_data(normalize: bool = True):
+def mnist_data(normalize: bool = True, images: bool = False):
     """The bundled MNIST as the tutorial prepares it (flattened, /255 when normalize, one-hot),
-    loaded once per process."""
+    loaded once per process; with `images`, as (n, 28, 28, 1) images (views of the same)."""
     from . import datasets, utils
 
+    if images:
+        (x_train, y_train), (x_test, y_test) = mnist_data(normalize)
+        return (x_train.reshape(-1, 28, 28, 1), y_train), (x_test.reshape(-1, 28, 28, 1), y_test)
     if normalize not in _MNIST:
         (x_train, y_train), (x_test, y_test) = datasets.mnist.load_data()
         x_train = x_train.reshape(len(x_train), 784).astype("float32")
@@ -92,15 +102,16 @@ def mnist_data(normalize: bool = True):
     return _MNIST[normalize]
 
 
-CONFIG_KEYS = {"name", "hidden", "dropout", "normalize", "seed", "epochs", "batch_size",
+CONFIG_KEYS = {"name", "conv", "hidden", "dropout", "normalize", "seed", "epochs", "batch_size",
                "backend"}
 
 
 def train_mnist_mlp(config: dict) -> dict:
     """Train the MNIST MLP a config describes and return its record (a flat dict).
 
-    config keys: name, hidden (list of widths), dropout (list of rates), normalize (bool),
-    seed, epochs, batch_size, backend ("numba" or "numpy").
+    config keys: name, conv (filters of each Conv2D + MaxPooling2D block; a convnet on
+    28x28x1 images when given), hidden (list of widths), dropout (list of rates), normalize
+    (bool), seed, epochs, batch_size, backend ("numba" or "numpy").
     """
     if not isinstance(config, dict):
         fail("config", f"a dict with keys from {sorted(CONFIG_KEYS)}", config, TypeError)
@@ -109,15 +120,18 @@ def train_mnist_mlp(config: dict) -> dict:
         fail("config", f"a dict with keys from {sorted(CONFIG_KEYS)}", sorted(unknown))
     numnet_config.set_backend(config.get("backend", "numba"))
     hidden, dropout = list(config.get("hidden", [])), list(config.get("dropout", []))
+    conv = list(config.get("conv", []))
     with one_blas_thread():
         result = evaluate_architecture(
-            lambda: mlp(hidden, dropout), mnist_data(config.get("normalize", True)),
+            lambda: mlp(hidden, dropout, conv=conv),
+            mnist_data(config.get("normalize", True), images=bool(conv)),
             epochs=config.get("epochs", 30), batch_size=config.get("batch_size", 128),
             seed=config.get("seed", 0))
     history = result["history"]
     return {
-        "name": config.get("name", "-".join(map(str, hidden + [10]))),
-        "hidden": "-".join(map(str, hidden)), "dropout": "-".join(map(str, dropout)),
+        "name": config.get("name", "-".join(map(str, [f"c{f}" for f in conv] + hidden + [10]))),
+        "conv": "-".join(map(str, conv)), "hidden": "-".join(map(str, hidden)),
+        "dropout": "-".join(map(str, dropout)),
         "normalize": bool(config.get("normalize", True)), "seed": config.get("seed", 0),
         "epochs": result["epochs"], "test_loss": result["test_loss"],
         "test_accuracy": result["test_accuracy"], "val_loss": history["val_loss"][-1],

@@ -104,7 +104,7 @@ def _layer_rows(model, show_layer_names: bool) -> list[tuple[str, str, str]]:
              str(model.input_shape), str(model.input_shape))]
     for layer in model.layers:
         kind = type(layer).__name__
-        if getattr(layer, "activation", None) is not None and kind == "Dense":
+        if getattr(layer, "activation", None) is not None and kind in ("Dense", "Conv2D"):
             kind += f", {layer.get_config()['activation']}"
         label = f"{layer.name} ({kind})" if show_layer_names else kind
         rows.append((label, str(layer.input_shape), str(layer.output_shape)))

@@ -105,3 +105,12 @@ def test_summaries_and_writers(tmp_path):
 def test_bad_sweep_arguments_are_named(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_a_config_with_conv_blocks_trains_a_convnet_on_images():
+    """{"conv": [4]}: Conv2D(4, 3, relu) + MaxPooling2D(2) on 28x28x1 images before the dense
+    part; one epoch reaches 0.9 (a model at chance scores 0.1; this one measured 0.95)."""
+    (record,) = experiments.sweep(experiments.train_mnist_mlp,
+                                  [{"conv": [4], "epochs": 1, "seed": 0}])
+    assert record["name"] == "c4-10" and record["conv"] == "4" and record["hidden"] == ""
+    assert record["test_accuracy"] > 0.9

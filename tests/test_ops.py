@@ -3,6 +3,8 @@ fallbacks for layouts the kernels do not take; repeatable bits."""
 
 import importlib
 import inspect
+import os
+import platform
 import re
 import subprocess
 import sys
@@ -226,3 +228,14 @@ def test_import_numnet_does_not_import_numba_or_matplotlib():
     code = "import sys, numnet; print('numba' in sys.modules, 'matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's mallopt only")
+@pytest.mark.parametrize("setting, applied", [("1", "True"), ("0", "False")])
+def test_freed_memory_is_kept_for_reuse_unless_turned_off(setting, applied):
+    """The backend asks glibc to keep freed blocks up to 32 MiB (a fresh array's first write
+    page-faults); NUMNET_KEEP_FREED_MEMORY=0 leaves malloc as it is."""
+    code = "import numnet.ops as o; o.get_ops('numpy'); print(o.memory.keep_freed_memory())"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "NUMNET_KEEP_FREED_MEMORY": setting}).stdout
+    assert out.split() == [applied]

@@ -4,6 +4,7 @@ Numba fast path. Layers, losses and optimizers call `get_ops()` and never branch
 from __future__ import annotations
 
 from .. import config
+from .memory import keep_freed_memory
 from .numpy_ops import NumpyOps
 
 _instances: dict[str, NumpyOps] = {}
@@ -14,6 +15,7 @@ def get_ops(name: str | None = None) -> NumpyOps:
     name = name or config.backend()
     ops = _instances.get(name)
     if ops is None:
+        keep_freed_memory()
         if name == "numba":
             from .numba_ops import NumbaOps  # imported on first use: `import numnet` stays cheap
 
