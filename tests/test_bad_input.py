@@ -185,6 +185,42 @@ OTHER_CASES = [
 ]
 
 
+
+
+def image_classifier(*stack):
+    """A compiled classifier of 28x28x1 images (or of whatever the first layer is given)."""
+    model = numnet.Sequential(list(stack or (layers.Input(shape=(28, 28, 1)),
+                                             layers.Conv2D(4, 3), layers.Flatten(),
+                                             layers.Dense(3, activation="softmax"))))
+    model.compile(loss="sparse_categorical_crossentropy", optimizer="sgd")
+    return model
+
+
+LABELS = np.arange(10) % 3
+IMAGE_CASES = [
+    (lambda: image_classifier().fit(np.zeros((10, 28, 28)), LABELS, verbose=0), ValueError,
+     r"x must be an array of shape \(n, 28, 28, 1\) to fit the model's input \(add the channel axis: x\.reshape\(-1, 28, 28, 1\)\)"),
+    (lambda: image_classifier().fit(np.zeros((10, 1, 28, 28)), LABELS, verbose=0), ValueError,
+     r"\(the images look channels first; numnet's are channels last, as Keras's: x\.transpose\(0, 2, 3, 1\)\)"),
+    (lambda: image_classifier().predict(np.zeros((10, 784))), ValueError,
+     r"to fit the model's input \(x\.reshape\(-1, 28, 28, 1\) if the values are in that order\)"),
+    (lambda: image_classifier(layers.Conv2D(4, 3)).fit(np.zeros((10, 1, 28, 28)), np.zeros((10, 1, 26, 4)), verbose=0), ValueError,
+     r"kernel_size must be at most the \(padded\) input \(1, 28\) \(with dilation \(1, 1\)\); the images look channels first"),
+    (lambda: image_classifier(layers.Input(shape=(3, 3, 1)), layers.MaxPooling2D(4)), ValueError,
+     r"pool_size must be at most the \(padded\) input \(3, 3\)\. Received: pool_size=\(4, 4\)"),
+    (lambda: layers.Conv2D(8, 3, strides=0), ValueError, r"strides must be a positive integer\. Received: strides=0"),
+    (lambda: layers.Conv2D(-2, 3), ValueError, r"filters must be a positive integer\. Received: filters=-2"),
+    (lambda: layers.MaxPooling2D((2, 0)), ValueError, r"pool_size must be a positive integer\. Received: pool_size=0"),
+    (lambda: layers.AveragePooling2D(2, padding="full"), ValueError, r"padding must be 'valid' or 'same'\. Received: padding='full'"),
+    (lambda: image_classifier(layers.Input(shape=(8, 8, 1)), layers.Conv2D(2, 3), layers.Dense(3)), ValueError,
+     r"add a Flatten layer before Dense for images"),
+    (lambda: layers.SpatialDropout2D(0.5, data_format="channels_first"), ValueError,
+     r"data_format must be 'channels_last' \(numnet's images are channels last\)"),
+    (lambda: layers.BatchNormalization(momentum=1.5), ValueError, r"momentum must be a float in \[0, 1\]\. Received: momentum=1.5"),
+]
+OTHER_CASES += IMAGE_CASES
+
+
 @pytest.mark.parametrize("make, error, message", OTHER_CASES)
 def test_bad_argument_elsewhere_is_named(make, error, message):
     with pytest.raises(error, match=message):

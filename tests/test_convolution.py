@@ -67,11 +67,6 @@ def test_bad_arguments_are_named(make, message):
         make()
 
 
-def test_dense_after_conv2d_without_flatten_says_to_flatten():
-    with pytest.raises(ValueError, match=r"add a Flatten layer before Dense for images"):
-        numnet.Sequential([layers.Input(shape=(8, 8, 1)), layers.Conv2D(2, 3), layers.Dense(3)])
-
-
 def test_batch_normalization_keeps_moving_statistics_saved_and_counted(rng, tmp_path):
     """gamma and beta train; moving_mean and moving_variance follow the batches, are saved
     with the model and counted as Keras counts them (non-trainable)."""

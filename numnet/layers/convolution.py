@@ -23,6 +23,14 @@ def pair(name: str, value: object) -> tuple[int, int]:
     return tuple(check_positive_int(name, v) for v in values)
 
 
+def channels_first_hint(input_shape: tuple) -> str:
+    """A hint for an error about images that look channels first, (n, 1 or 3, rows, cols)."""
+    if len(input_shape) == 4 and input_shape[1] in (1, 3, 4) and (input_shape[3] or 0) > 4:
+        return ("; the images look channels first, and numnet's are channels last as Keras's: "
+                "x.transpose(0, 2, 3, 1)")
+    return ""
+
+
 class Scratch:
     """A buffer reused from call to call: `get(shape, dtype)` is a view of one array that grows
     to the largest request. Conv2D keeps its im2col rows in one, so a training step does not
@@ -98,7 +106,8 @@ class Conv2D(Layer):
             input_shape[1:3], self.kernel_size, self.strides, self.dilation_rate))
         if rows < 1 or cols < 1:
             fail("kernel_size", f"at most the (padded) input {tuple(input_shape[1:3])} "
-                                f"(with dilation {self.dilation_rate})", self.kernel_size)
+                                f"(with dilation {self.dilation_rate})"
+                                f"{channels_first_hint(input_shape)}", self.kernel_size)
         return (input_shape[0], rows, cols, self.filters)
 
     def build(self, input_shape: tuple, rng: np.random.Generator) -> None:

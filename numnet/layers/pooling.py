@@ -9,7 +9,7 @@ from .._validation import fail
 from ..ops import get_ops
 from ..ops.numpy_conv import output_size
 from .base import Layer
-from .convolution import check_images, check_padding, pair
+from .convolution import channels_first_hint, check_images, check_padding, pair
 
 
 class _Pooling2D(Layer):
@@ -28,8 +28,8 @@ class _Pooling2D(Layer):
         rows, cols = (output_size(size, p, s, self.padding) for size, p, s in zip(
             input_shape[1:3], self.pool_size, self.strides))
         if rows < 1 or cols < 1:
-            fail("pool_size", f"at most the (padded) input {tuple(input_shape[1:3])}",
-                 self.pool_size)
+            fail("pool_size", f"at most the (padded) input {tuple(input_shape[1:3])}"
+                              f"{channels_first_hint(input_shape)}", self.pool_size)
         return (input_shape[0], rows, cols, input_shape[3])
 
     def get_config(self) -> dict:

@@ -4,10 +4,26 @@ which data, epoch and step produced them."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .._validation import check_array, fail
 from ..losses import Loss
+
+
+def layout_hint(name: str, expected: tuple, received: tuple) -> str:
+    """How to fix the usual layout mistakes with images: a missing channel axis, channels
+    first (numnet is channels last, as Keras), or flattened pixels."""
+    shape = ", ".join(map(str, expected))
+    if len(expected) == 3 and received == (expected[2], *expected[:2]):
+        return (f" (the images look channels first; numnet's are channels last, as Keras's: "
+                f"{name}.transpose(0, 2, 3, 1))")
+    if len(expected) == 3 and expected[2] == 1 and received == expected[:2]:
+        return f" (add the channel axis: {name}.reshape(-1, {shape}))"
+    if len(expected) > 1 and math.prod(received) == math.prod(expected):
+        return f" ({name}.reshape(-1, {shape}) if the values are in that order)"
+    return ""
 
 
 class InputChecks:
@@ -30,7 +46,7 @@ class InputChecks:
             fail(name, "an array with at least 2 dimension(s)", x)
         if x.shape[1:] != expected and None not in expected:
             fail(name, f"an array of shape (n, {', '.join(map(str, expected))}) to fit the "
-                       "model's input", x)
+                       f"model's input{layout_hint(name, expected, x.shape[1:])}", x)
         return x
 
     def pair(self, x: object, y: object, x_name: str = "x",
