@@ -92,7 +92,7 @@ class Conv2D(Layer):
         self.set_weight_penalties(kernel_regularizer, bias_regularizer, kernel_constraint,
                                   bias_constraint)
         self._cache: tuple | None = None
-        self._cols, self._dcols = Scratch(), Scratch()  # im2col rows and their gradient
+        self._cols, self._dcols, self._inference_cols = Scratch(), Scratch(), Scratch()
 
     def param_shapes(self, input_shape: tuple) -> dict[str, tuple]:
         shapes = {"kernel": (*self.kernel_size, input_shape[-1], self.filters)}
@@ -144,10 +144,11 @@ class Conv2D(Layer):
         if x.ndim != 4 or x.shape[1:] != tuple(self.input_shape[1:]):
             fail("x", f"an array of shape (n, {', '.join(map(str, self.input_shape[1:]))}) "
                       f"for layer '{self.name}'", x)
-        cols = None
-        if training:  # kept for backward, in the buffer of the previous step
-            n, rows, cols_ = self.output_shape[:3]
-            cols = self._cols.get((len(x) * rows * cols_, self.kernel[..., 0].size), x.dtype)
+        # im2col rows in a buffer reused from call to call (one for training, kept for
+        # backward, and one for inference, so that validating never overwrites it)
+        n, rows, cols_ = self.output_shape[:3]
+        cols = (self._cols if training else self._inference_cols).get(
+            (len(x) * rows * cols_, self.kernel[..., 0].size), x.dtype)
         z, cols = get_ops().conv2d_forward(x, self.kernel,
                                            self.params.get("bias") if with_bias else None,
                                            self.strides, self.padding, self.dilation_rate, cols)
