@@ -20,7 +20,7 @@ import pytest
 
 import numnet
 
-from harness import ROUNDS, THREADS, race
+from harness import ROUNDS, THREADS, race, seeded_keras
 
 EXAMPLES = Path(__file__).parents[1] / "examples"
 ARCHITECTURES = {  # name -> (validation_split, example file)
@@ -153,14 +153,7 @@ def _torch_epoch(arch, data):
 
 
 def _keras_epoch(arch, data):
-    keras = pytest.importorskip("keras")
-    tf = pytest.importorskip("tensorflow")
-    try:
-        tf.config.threading.set_intra_op_parallelism_threads(THREADS)
-        tf.config.threading.set_inter_op_parallelism_threads(THREADS)
-    except RuntimeError:  # already initialised by an earlier benchmark in this process
-        pass
-    keras.utils.set_random_seed(0)
+    keras = seeded_keras()
     L = keras.layers
     if arch == "convnet":
         stack = [L.Conv2D(32, 3, activation="relu"), L.MaxPooling2D(2),

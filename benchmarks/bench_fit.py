@@ -19,6 +19,7 @@ from harness import (
     THREADS,
     measure,
     race,
+    seeded_keras,
     tutorial_model,
 )
 
@@ -231,14 +232,7 @@ def bench_epoch_torch(benchmark, mnist):
 
 
 def keras_tutorial():
-    keras = pytest.importorskip("keras")
-    tf = pytest.importorskip("tensorflow")
-    try:
-        tf.config.threading.set_intra_op_parallelism_threads(THREADS)
-        tf.config.threading.set_inter_op_parallelism_threads(THREADS)
-    except RuntimeError:  # already initialised by an earlier benchmark in this process
-        pass
-    keras.utils.set_random_seed(0)
+    keras = seeded_keras()
     model = keras.Sequential([
         keras.Input((784,)), keras.layers.Dense(256, activation="relu"), keras.layers.Dropout(0.4),
         keras.layers.Dense(128, activation="relu"), keras.layers.Dropout(0.3),

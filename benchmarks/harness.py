@@ -79,3 +79,19 @@ def race(benchmark, contenders: dict, rounds: int, check, bases=("numnet-numba",
             if len(per_round) > 1:
                 low, _, high = statistics.quantiles(per_round, n=4)
                 benchmark.extra_info[f"{name}_over_{base}_quartiles"] = [low, high]
+
+
+def seeded_keras():
+    """The keras module (or a pytest skip when Keras or TensorFlow is not installed), with
+    TensorFlow on THREADS threads and Keras's seed set to 0."""
+    import pytest
+
+    keras = pytest.importorskip("keras")
+    tf = pytest.importorskip("tensorflow")
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(THREADS)
+        tf.config.threading.set_inter_op_parallelism_threads(THREADS)
+    except RuntimeError:  # already initialised by an earlier benchmark in this process
+        pass
+    keras.utils.set_random_seed(0)
+    return keras
