@@ -18,10 +18,11 @@ h5py = pytest.importorskip("h5py")  # in the test extra
 
 FILES = os.path.join(os.path.dirname(__file__), "golden", "keras_files")
 EXPECTED = json.load(open(os.path.join(FILES, "predictions.json")))
+NAMES = ["mlp", "activations", "images", "convnet", "global_average"]
 
 
 @pytest.mark.parametrize("backend", ["numpy", "numba"])
-@pytest.mark.parametrize("name", ["mlp", "activations", "images"])
+@pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize("ext", ["keras", "h5"])
 def test_models_keras_saved_predict_as_keras_did(name, ext, backend):
     numnet.config.set_backend(backend)
@@ -40,7 +41,7 @@ def contents(path):
         return config, shapes
 
 
-@pytest.mark.parametrize("name", ["mlp", "activations", "images"])
+@pytest.mark.parametrize("name", NAMES)
 def test_the_keras_export_has_keras_layout_and_loads_back(name, tmp_path):
     """Keras itself loads these exports and predicts as numnet (checked with
     make_keras_files.py --check in Keras's environment, recorded in benchmarks/README.md)."""
@@ -49,7 +50,9 @@ def test_the_keras_export_has_keras_layout_and_loads_back(name, tmp_path):
     ours, keras_config = contents(tmp_path / "out.keras"), contents(os.path.join(FILES, f"{name}.keras"))
     layer_specs = lambda config: [(s["class_name"], {k: v for k, v in s["config"].items()  # noqa: E731
                                                       if k in ("units", "activation", "use_bias", "rate", "target_shape", "scale", "offset",
-                                                               "max_value", "negative_slope", "alpha", "axis", "stddev")})
+                                                               "max_value", "negative_slope", "alpha", "axis", "stddev", "filters",
+                                                               "kernel_size", "strides", "padding", "dilation_rate", "pool_size",
+                                                               "momentum", "epsilon", "center", "data_format", "keepdims")})
                                   for s in config["config"]["layers"]]
     assert layer_specs(ours[0]) == layer_specs(keras_config[0])
     assert {k: v for k, v in ours[1].items() if k.startswith("layers/")} == {
@@ -179,3 +182,25 @@ def test_a_keras_2_h5_layout_loads_too(tmp_path):
     x = np.array(EXPECTED["mlp"]["x"], np.float32)
     np.testing.assert_allclose(numnet.load_keras(tmp_path / "keras2.h5").predict(x),
                                EXPECTED["mlp"]["predictions"], rtol=1e-5, atol=1e-5)
+
+
+def channels_first(config):
+    layer(config, 1)["config"]["data_format"] = "channels_first"
+
+
+def grouped(config):
+    layer(config, 1)["config"]["groups"] = 2
+
+
+def keepdims(config):
+    layer(config, 8)["config"]["keepdims"] = True
+
+
+@pytest.mark.parametrize("change, message", [
+    (channels_first, r"layer 'conv2d' is channels first; numnet's images are channels last"),
+    (grouped, r"layer 'conv2d' is a grouped convolution"),
+    (keepdims, r"keeps the pooled axes \(keepdims=True\)"),
+])
+def test_image_layers_numnet_does_not_have_are_refused_by_name(tmp_path, change, message):
+    with pytest.raises(FileFormatError, match=message):
+        numnet.load_keras(rewrite(tmp_path, change, source="convnet.keras"))

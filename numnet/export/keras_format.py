@@ -49,6 +49,24 @@ _SIMPLE_LAYERS = {
     "ELU": (numnet_layers.ELU, ("alpha",)),
     "Softmax": (numnet_layers.Softmax, ("axis",)),
     "GaussianNoise": (numnet_layers.GaussianNoise, ("stddev", "seed")),
+    "MaxPooling2D": (numnet_layers.MaxPooling2D, ("pool_size", "strides", "padding")),
+    "AveragePooling2D": (numnet_layers.AveragePooling2D, ("pool_size", "strides", "padding")),
+    "GlobalAveragePooling2D": (numnet_layers.GlobalAveragePooling2D, ()),
+    "GlobalMaxPooling2D": (numnet_layers.GlobalMaxPooling2D, ()),
+    "SpatialDropout2D": (numnet_layers.SpatialDropout2D, ("rate", "seed")),
+}
+# Layers with Keras's data_format, which numnet takes as "channels_last" only (a channels-first
+# Flatten orders its outputs differently).
+_IMAGE_LAYERS = {"Flatten", "Conv2D", "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D",
+                 "GlobalMaxPooling2D", "SpatialDropout2D"}
+# Layers with weights (their own readers and writers); their penalties and constraints:
+_WEIGHTED_LAYERS = {
+    "Dense": ("kernel_regularizer", "bias_regularizer", "activity_regularizer",
+              "kernel_constraint", "bias_constraint"),
+    "Conv2D": ("kernel_regularizer", "bias_regularizer", "kernel_constraint",
+               "bias_constraint"),
+    "BatchNormalization": ("gamma_regularizer", "beta_regularizer", "gamma_constraint",
+                           "beta_constraint"),
 }
 
 
@@ -82,22 +100,38 @@ def _layer(spec: dict, path: str):
     try:
         if name == "InputLayer":
             return None
-        if name == "Dense":
-            return numnet_layers.Dense(
-                config["units"], activation=config.get("activation", "linear"),
-                use_bias=config.get("use_bias", True),
-                kernel_regularizer=_spec(config.get("kernel_regularizer"), path, "regularizer"),
-                bias_regularizer=_spec(config.get("bias_regularizer"), path, "regularizer"),
-                activity_regularizer=_spec(config.get("activity_regularizer"), path,
-                                           "regularizer"),
-                kernel_constraint=_spec(config.get("kernel_constraint"), path, "constraint"),
-                bias_constraint=_spec(config.get("bias_constraint"), path, "constraint"),
-                **common)
+        if name in _IMAGE_LAYERS and config.get("data_format") not in (None, "channels_last"):
+            raise FileFormatError(f"{path}: layer {config.get('name')!r} is channels first; "
+                                  "numnet's images are channels last")
+        if config.get("keepdims"):
+            raise FileFormatError(f"{path}: layer {config.get('name')!r} keeps the pooled axes "
+                                  "(keepdims=True), which numnet's global poolings do not")
+        if name in _WEIGHTED_LAYERS:
+            penalties = {key: _spec(config.get(key), path, key.split("_")[1])
+                         for key in _WEIGHTED_LAYERS[name]}
+            if name == "Dense":
+                return numnet_layers.Dense(
+                    config["units"], activation=config.get("activation", "linear"),
+                    use_bias=config.get("use_bias", True), **penalties, **common)
+            if name == "Conv2D":
+                if config.get("groups", 1) != 1 or config.get("activity_regularizer"):
+                    raise FileFormatError(f"{path}: layer {config.get('name')!r} is a grouped "
+                                          "convolution or has an activity regularizer, which "
+                                          "numnet's Conv2D does not have")
+                return numnet_layers.Conv2D(
+                    config["filters"], config["kernel_size"], strides=config.get("strides", 1),
+                    padding=config.get("padding", "valid"),
+                    dilation_rate=config.get("dilation_rate", 1),
+                    activation=config.get("activation", "linear"),
+                    use_bias=config.get("use_bias", True), **penalties, **common)
+            return numnet_layers.BatchNormalization(
+                **_pick(config, ("axis", "momentum", "epsilon", "center", "scale")),
+                **penalties, **common)
         if name not in _SIMPLE_LAYERS:
             raise FileFormatError(
                 f"{path}: layer {config.get('name')!r} is a Keras {name}, which numnet does not "
                 f"have; numnet loads Sequential models of "
-                f"{sorted(['Dense', 'InputLayer', *_SIMPLE_LAYERS])}")
+                f"{sorted(['InputLayer', *_WEIGHTED_LAYERS, *_SIMPLE_LAYERS])}")
         cls, keys = _SIMPLE_LAYERS[name]
         arguments = _pick(config, keys)
         if name == "Reshape":
@@ -264,21 +298,33 @@ def _keras_layer(layer, input_shape: tuple) -> dict:
     name = type(layer).__name__
     base = {"name": layer.name, "trainable": layer.trainable, "dtype": _dtype_policy()}
     config = layer.get_config()
-    if name == "Dense":
+    penalties = {key: _keras_spec(config[key]) for key in _WEIGHTED_LAYERS.get(name, ())
+                 if key in config}
+    if name in ("Dense", "Conv2D"):
         from ..layers.activation import name_of
 
         activation = name_of(layer.activation)
-        keras_config = {**base, "units": layer.units,
-                        "activation": {"swish": "silu"}.get(activation, activation),
-                        "use_bias": layer.use_bias,
-                        **{key: _keras_spec(config[key]) for key in (
-                            "kernel_regularizer", "bias_regularizer", "kernel_constraint",
-                            "bias_constraint")},
-                        "activity_regularizer": _keras_spec(config["activity_regularizer"])}
+        keras_config = {**base, "activation": {"swish": "silu"}.get(activation, activation),
+                        "use_bias": layer.use_bias, **penalties}
+        if name == "Dense":
+            keras_config["units"] = layer.units
+        else:
+            keras_config.update(filters=layer.filters, kernel_size=list(layer.kernel_size),
+                                strides=list(layer.strides), padding=layer.padding,
+                                dilation_rate=list(layer.dilation_rate), groups=1)
+    elif name == "BatchNormalization":
+        keras_config = {**base, **penalties, **{key: config[key] for key in (
+            "axis", "momentum", "epsilon", "center", "scale")}}
     else:
         if name not in _SIMPLE_LAYERS:
             raise ValueError(f"to_keras cannot write a {name} layer ({layer.name}) as Keras's")
         keras_config = {**base, **{key: config[key] for key in _SIMPLE_LAYERS[name][1]}}
+    if name in _IMAGE_LAYERS:
+        keras_config["data_format"] = "channels_last"
+    if name == "SpatialDropout2D":  # Keras's takes no `trainable`
+        del keras_config["trainable"]
+    if name.startswith("Global"):
+        keras_config["keepdims"] = False
     return {"module": "keras.layers", "class_name": name, "config": keras_config,
             "registered_name": None, "build_config": {"input_shape": [None, *input_shape[1:]]}}
 

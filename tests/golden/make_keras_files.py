@@ -40,6 +40,17 @@ def models():
         "images": keras.Sequential([keras.Input((4, 6)), layers.Flatten(),
                                     layers.Reshape((3, 8)), layers.Flatten(),
                                     layers.GaussianNoise(0.1), layers.Dense(2)]),
+        "convnet": keras.Sequential([
+            keras.Input((12, 14, 2)),
+            layers.Conv2D(4, 3, padding="same", activation="relu", kernel_regularizer="l2"),
+            layers.BatchNormalization(momentum=0.9, epsilon=0.01), layers.MaxPooling2D(2),
+            layers.Conv2D(3, (2, 3), strides=(1, 2), use_bias=False),
+            layers.AveragePooling2D(2, strides=1, padding="same"), layers.SpatialDropout2D(0.2),
+            layers.Conv2D(5, 2, dilation_rate=2, activation="tanh"),
+            layers.GlobalMaxPooling2D(), layers.Dense(3, activation="softmax")]),
+        "global_average": keras.Sequential([
+            keras.Input((6, 5, 3)), layers.Conv2D(2, 1), layers.GlobalAveragePooling2D(),
+            layers.BatchNormalization(center=False), layers.Dense(2)]),
     }
 
 
@@ -65,6 +76,11 @@ def write():
     g = np.random.default_rng(1)
     expected = {"keras": keras.__version__}
     for name, model in models().items():
+        if any(isinstance(layer, layers.BatchNormalization) for layer in model.layers):
+            # statistics and scales other than BatchNormalization's initial 0, 1, 1, 0
+            model.set_weights([np.abs(w) + 0.5 if "moving_variance" in v.path else
+                               w + 0.3 * g.standard_normal(w.shape).astype(np.float32)
+                               for w, v in zip(model.get_weights(), model.weights)])
         shape = model.input_shape[1:]
         x = g.standard_normal((16 if np.prod(shape) < 100 else 4, *shape)).astype(np.float32)
         model.save(os.path.join(OUT, f"{name}.keras"))
