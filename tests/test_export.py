@@ -71,13 +71,16 @@ def test_convolutional_layers_export(opset, tmp_path, rng):
     model = numnet.Sequential([
         layers.Input(shape=(9, 8, 2)),
         layers.Conv2D(4, 3, padding="same", activation="relu"),
+        layers.BatchNormalization(), layers.SpatialDropout2D(0.3),
         layers.MaxPooling2D(3, strides=2, padding="same"),
         layers.Conv2D(3, (2, 3), dilation_rate=(2, 1), activation="gelu"),
         layers.AveragePooling2D(2, padding="same"),
         layers.Conv2D(4, 1, strides=1, use_bias=False, activation="softmax"),
         layers.GlobalMaxPooling2D() if opset == 17 else layers.GlobalAveragePooling2D(),
-        layers.Dense(2)])
+        layers.BatchNormalization(center=False), layers.Dense(2)])
+    model.compile(loss="mse", optimizer="sgd")  # a step moves the moving statistics
     x = rng.standard_normal((6, 9, 8, 2)).astype(np.float32)
+    model.fit(x, rng.standard_normal((6, 2)), verbose=0)
     numnet.export.to_onnx(model, tmp_path / "cnn.onnx", opset=opset)
     np.testing.assert_allclose(run_onnx(tmp_path / "cnn.onnx", x), model.predict(x),
                                rtol=1e-5, atol=1e-6)

@@ -4,10 +4,12 @@ consumer) runs with the same numbers.
 The graph has one float32 input "input" of shape (N, *input_shape) with a dynamic batch axis
 N and one output "output". Each layer becomes a few standard ONNX operators:
 
-    Dense        MatMul, Add, then its activation     Dropout, GaussianNoise   (nothing)
+    Dense        MatMul, Add, then its activation     Dropout, SpatialDropout2D, GaussianNoise:
+                                                      (nothing)
     Conv2D, MaxPooling2D, AveragePooling2D   Conv, MaxPool, AveragePool between Transposes
                  (ONNX is channels first)             Global*Pooling2D     ReduceMean, ReduceMax
     Rescaling    Mul, Add                             Flatten, Reshape         Flatten, Reshape
+    BatchNormalization   Sub, Mul, Add (its moving statistics; inference)
     relu, sigmoid, tanh, softmax, elu, selu, softplus, leaky_relu: the ONNX operator of that name
     gelu: ½ x (1 + Erf(x/√2));  swish: x · Sigmoid(x);  ReLU with options: composed
 
@@ -30,6 +32,7 @@ from ..layers import (
     SELU,
     Activation,
     AveragePooling2D,
+    BatchNormalization,
     Conv2D,
     Dense,
     Dropout,
@@ -165,6 +168,15 @@ def _layer(graph: _Graph, layer, x: str) -> str:
         return graph.node("Reshape", [x, shape], hint)
     if isinstance(layer, (Conv2D, MaxPooling2D, AveragePooling2D)):
         return _spatial(graph, layer, x, hint)
+    if isinstance(layer, BatchNormalization):  # inference: (x - moving_mean) · scale + beta
+        gamma, beta = layer.params.get("gamma"), layer.params.get("beta")
+        scale = 1 / np.sqrt(layer.state["moving_variance"] + np.float32(layer.epsilon))
+        scale = scale * gamma if gamma is not None else scale
+        y = graph.node("Sub", [x, graph.constant(f"{hint}_mean", layer.state["moving_mean"])],
+                       hint)
+        y = graph.node("Mul", [y, graph.constant(f"{hint}_scale", scale)], hint)
+        return y if beta is None else graph.node(
+            "Add", [y, graph.constant(f"{hint}_beta", beta)], hint)
     if isinstance(layer, (GlobalAveragePooling2D, GlobalMaxPooling2D)):
         op = "ReduceMean" if type(layer) is GlobalAveragePooling2D else "ReduceMax"
         if graph.opset >= 18:  # axes became an input
