@@ -54,6 +54,18 @@ def test_model_to_dot_lists_layers_in_order_with_shapes():
     assert re.search(r"dense(_\d+)? \(Dense, relu\)", dot) and "(None, 784)|(None, 16)" in dot
 
 
+def test_model_to_dot_shows_convolutional_layers_with_their_activation_and_shapes():
+    model = numnet.Sequential([numnet.layers.Input(shape=(28, 28, 1)),
+                               numnet.layers.Conv2D(8, 3, activation="relu"),
+                               numnet.layers.BatchNormalization(),
+                               numnet.layers.MaxPooling2D(2), numnet.layers.Flatten(),
+                               numnet.layers.Dense(10, activation="softmax")])
+    dot = numnet.utils.model_to_dot(model)
+    assert re.search(r"conv2d(_\d+)? \(Conv2D, relu\)", dot)
+    assert "(None, 28, 28, 1)|(None, 26, 26, 8)" in dot and "(None, 26, 26, 8)|(None, 13, 13, 8)" in dot
+    assert "(BatchNormalization)" in dot
+
+
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
 def test_plot_model_with_graphviz(tmp_path):
     path = numnet.utils.plot_model(tutorial_like(), tmp_path / "m.png")
