@@ -92,7 +92,10 @@ class Conv2D(Layer):
         self.set_weight_penalties(kernel_regularizer, bias_regularizer, kernel_constraint,
                                   bias_constraint)
         self._cache: tuple | None = None
-        self._cols, self._dcols, self._inference_cols = Scratch(), Scratch(), Scratch()
+        # im2col rows of the last training forward (kept for backward), and a second buffer
+        # for what lives within one call: the rows' gradient in backward, or the rows of an
+        # inference forward (so that validating never overwrites the training step's rows)
+        self._cols, self._scratch = Scratch(), Scratch()
 
     def param_shapes(self, input_shape: tuple) -> dict[str, tuple]:
         shapes = {"kernel": (*self.kernel_size, input_shape[-1], self.filters)}
@@ -144,10 +147,8 @@ class Conv2D(Layer):
         if x.ndim != 4 or x.shape[1:] != tuple(self.input_shape[1:]):
             fail("x", f"an array of shape (n, {', '.join(map(str, self.input_shape[1:]))}) "
                       f"for layer '{self.name}'", x)
-        # im2col rows in a buffer reused from call to call (one for training, kept for
-        # backward, and one for inference, so that validating never overwrites it)
         n, rows, cols_ = self.output_shape[:3]
-        cols = (self._cols if training else self._inference_cols).get(
+        cols = (self._cols if training else self._scratch).get(
             (len(x) * rows * cols_, self.kernel[..., 0].size), x.dtype)
         z, cols = get_ops().conv2d_forward(x, self.kernel,
                                            self.params.get("bias") if with_bias else None,
@@ -173,7 +174,7 @@ class Conv2D(Layer):
 
     def _backward_kernel(self, dz: np.ndarray, need_dx: bool, with_bias: bool):
         cols, x_shape = self._cache[:2]
-        dcols = self._dcols.get(cols.shape, cols.dtype) if need_dx else None
+        dcols = self._scratch.get(cols.shape, cols.dtype) if need_dx else None
         return get_ops().conv2d_backward(dz, cols, x_shape, self.kernel, self.strides,
                                          self.padding, self.dilation_rate, self.grads["kernel"],
                                          self.grads.get("bias") if with_bias else None, need_dx,
