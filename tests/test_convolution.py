@@ -113,3 +113,22 @@ def test_spatial_dropout_drops_whole_feature_maps(rng):
 def test_normalization_and_spatial_dropout_name_bad_shapes(make, shape, message, rng):
     with pytest.raises(ValueError, match=message):
         make().build(shape, rng)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_an_inference_call_between_forward_and_backward_leaves_the_gradients_alone(backend, rng):
+    """Conv2D reuses its im2col buffers from call to call: a prediction made between a
+    training forward and its backward (a callback, say) must not change the gradients."""
+    numnet.config.set_backend(backend)
+    layer = layers.Conv2D(8, 3, padding="same", activation="relu")
+    layer.build((None, 7, 6, 9), rng)
+    x, other = rng.standard_normal((2, 4, 7, 6, 9)).astype(np.float32)
+    dy = rng.standard_normal((4, 7, 6, 8)).astype(np.float32)
+    layer.forward(x, training=True)
+    dx = layer.backward(dy)
+    expected = {key: g.copy() for key, g in layer.grads.items()}
+    layer.forward(x, training=True)
+    layer.forward(other)  # inference, in between
+    np.testing.assert_array_equal(layer.backward(dy), dx)
+    for key, grad in expected.items():
+        np.testing.assert_array_equal(layer.grads[key], grad)
