@@ -22,6 +22,13 @@ def fail(name: str, expected: str, value: object, error: type = ValueError) -> N
     raise error(f"{name} must be {expected}. Received: {name}={_shown(value)}")
 
 
+def check_bool(name: str, value: object) -> bool:
+    """Return `value` if it is True or False (not 0/1 or a string), else raise TypeError."""
+    if not isinstance(value, bool):
+        fail(name, "True or False", value, TypeError)
+    return value
+
+
 def check_positive_int(name: str, value: object) -> int:
     """Return `value` as int if it is an integer >= 1, else raise."""
     return _check_int(name, value, 1, "a positive integer")

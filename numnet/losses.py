@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._serialization import config_repr, from_spec, to_spec
-from ._validation import check_array, check_fraction, fail
+from ._validation import check_array, check_bool, check_fraction, fail
 from .layers.activation import Sigmoid, Softmax
 from .layers.base import Layer
 from .ops import get_ops
@@ -97,12 +97,6 @@ class Loss:
     __repr__ = config_repr
 
 
-def _check_bool(name: str, value: object) -> bool:
-    if not isinstance(value, bool):
-        fail(name, "True or False", value, TypeError)
-    return value
-
-
 class _CrossEntropy(Loss):
     """What the categorical and binary cross-entropies share: probabilities or logits
     (from_logits), label smoothing, and the logits form for their output activation. Each
@@ -118,7 +112,7 @@ class _CrossEntropy(Loss):
     op = logits_op = activation_op = ""
 
     def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0) -> None:
-        self.from_logits = _check_bool("from_logits", from_logits)
+        self.from_logits = check_bool("from_logits", from_logits)
         self.label_smoothing = check_fraction("label_smoothing", label_smoothing,
                                               inclusive_high=True)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 
 from .._tensorboard import EventFileWriter
-from .._validation import check_nonnegative_int, check_positive_int, fail
+from .._validation import check_bool, check_nonnegative_int, check_positive_int, fail
 from .base import Callback
 
 
@@ -30,9 +30,7 @@ class TensorBoard(Callback):
                  write_graph: bool = True, update_freq: str | int = "epoch") -> None:
         super().__init__()
         self.histogram_freq = check_nonnegative_int("histogram_freq", histogram_freq)
-        if not isinstance(write_graph, bool):
-            fail("write_graph", "True or False", write_graph, TypeError)
-        self.write_graph = write_graph
+        self.write_graph = check_bool("write_graph", write_graph)
         if not isinstance(log_dir, (str, os.PathLike)):
             fail("log_dir", "a path string", log_dir, TypeError)
         self.log_dir = os.fspath(log_dir)

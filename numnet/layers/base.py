@@ -10,7 +10,7 @@ from collections import defaultdict
 import numpy as np
 
 from .. import config, constraints, regularizers
-from .._validation import fail
+from .._validation import check_bool, fail
 
 Shape = tuple  # tuple[int | None, ...], batch axis first
 
@@ -54,9 +54,7 @@ class Layer:
                  input_shape: tuple | None = None, trainable: bool = True) -> None:
         if name is not None and (not isinstance(name, str) or not name):
             fail("name", "a non-empty string", name, TypeError)
-        if not isinstance(trainable, bool):
-            fail("trainable", "True or False", trainable, TypeError)
-        self.trainable = trainable
+        self.trainable = check_bool("trainable", trainable)
         if dtype is not None and dtype not in ("float32", "float64"):
             fail("dtype", "'float32' or 'float64'", dtype)
         self.name = name or unique_name(snake_case(type(self).__name__))

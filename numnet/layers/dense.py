@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import initializers, regularizers
-from .._validation import check_positive_int, fail
+from .._validation import check_bool, check_positive_int, fail
 from ..ops import get_ops
 from . import activation as activations
 from .base import Layer
@@ -15,9 +15,7 @@ def set_kernel_options(layer: Layer, activation, use_bias, kernel_initializer,
                        bias_initializer) -> None:
     """The options Dense and Conv2D share with Keras: activation, use_bias, initializers."""
     layer.activation = activations.get(activation)
-    if not isinstance(use_bias, bool):
-        fail("use_bias", "True or False", use_bias, TypeError)
-    layer.use_bias = use_bias
+    layer.use_bias = check_bool("use_bias", use_bias)
     layer.kernel_initializer = initializers.get(kernel_initializer, "kernel_initializer")
     layer.bias_initializer = initializers.get(bias_initializer, "bias_initializer")
 

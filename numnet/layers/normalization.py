@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import constraints, initializers, regularizers
-from .._validation import check_fraction, check_positive_float, fail
+from .._validation import check_bool, check_fraction, check_positive_float, fail
 from ..ops import get_ops
 from .base import Layer
 
@@ -41,10 +41,7 @@ class BatchNormalization(Layer):
         self.axis = axis
         self.momentum = check_fraction("momentum", momentum, inclusive_high=True)
         self.epsilon = check_positive_float("epsilon", epsilon)
-        for name, value in (("center", center), ("scale", scale)):
-            if not isinstance(value, bool):
-                fail(name, "True or False", value, TypeError)
-        self.center, self.scale = center, scale
+        self.center, self.scale = check_bool("center", center), check_bool("scale", scale)
         self.initializers = {
             "gamma": initializers.get(gamma_initializer, "gamma_initializer"),
             "beta": initializers.get(beta_initializer, "beta_initializer"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_fraction, check_positive_float, fail
+from .._validation import check_bool, check_fraction, check_positive_float
 from ..ops import get_ops
 from .base import Optimizer
 
@@ -19,9 +19,7 @@ class Adam(Optimizer):
         self.beta_1 = check_fraction("beta_1", beta_1)
         self.beta_2 = check_fraction("beta_2", beta_2)
         self.epsilon = check_positive_float("epsilon", epsilon)
-        if not isinstance(amsgrad, bool):
-            fail("amsgrad", "True or False", amsgrad, TypeError)
-        self.amsgrad = amsgrad
+        self.amsgrad = check_bool("amsgrad", amsgrad)
         self.slot_names = ("momentum", "velocity", *(("velocity_hat",) if amsgrad else ()))
 
     def update_step(self, param, grad, slots, lr):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._serialization import config_repr
-from .._validation import check_fraction, check_positive_float, check_positive_int, fail
+from .._validation import check_bool, check_fraction, check_positive_float, check_positive_int, fail
 from . import schedules
 
 
@@ -54,9 +54,7 @@ class Optimizer:
         self.clipnorm = None if clipnorm is None else float(clipnorm)
         self.clipvalue = None if clipvalue is None else float(clipvalue)
         self.global_clipnorm = None if global_clipnorm is None else float(global_clipnorm)
-        if not isinstance(use_ema, bool):
-            fail("use_ema", "True or False", use_ema, TypeError)
-        self.use_ema = use_ema
+        self.use_ema = check_bool("use_ema", use_ema)
         self.ema_momentum = check_fraction("ema_momentum", ema_momentum, inclusive_high=True)
         self.ema_overwrite_frequency = (None if ema_overwrite_frequency is None else
                                         check_positive_int("ema_overwrite_frequency",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .._validation import check_fraction, check_positive_float, fail
+from .._validation import check_bool, check_fraction, check_positive_float
 from ..ops import get_ops
 from .base import Optimizer
 
@@ -20,9 +20,7 @@ class RMSprop(Optimizer):
         self.rho = check_fraction("rho", rho)
         self.momentum = check_fraction("momentum", momentum)
         self.epsilon = check_positive_float("epsilon", epsilon)
-        if not isinstance(centered, bool):
-            fail("centered", "True or False", centered, TypeError)
-        self.centered = centered
+        self.centered = check_bool("centered", centered)
         self.slot_names = ("velocity", *(("momentum",) if self.momentum > 0 else ()),
                            *(("average_gradient",) if centered else ()))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .._validation import check_fraction, fail
+from .._validation import check_bool, check_fraction
 from ..ops import get_ops
 from .base import Optimizer
 
@@ -15,9 +15,7 @@ class SGD(Optimizer):
                  **kwargs) -> None:
         super().__init__(learning_rate, **kwargs)
         self.momentum = check_fraction("momentum", momentum)
-        if not isinstance(nesterov, bool):
-            fail("nesterov", "True or False", nesterov, TypeError)
-        self.nesterov = nesterov
+        self.nesterov = check_bool("nesterov", nesterov)
         self.slot_names = ("velocity",) if self.momentum > 0 else ()
 
     def update_step(self, param, grad, slots, lr):

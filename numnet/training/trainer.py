@@ -18,6 +18,7 @@ from .. import losses, optimizers
 from .. import metrics as metrics_module
 from .._validation import (
     check_array,
+    check_bool,
     check_fraction,
     check_nonnegative_int,
     check_optional_positive_int,
@@ -153,8 +154,7 @@ class Trainer:
         val_batch_size = check_positive_int("validation_batch_size",
                                             validation_batch_size or batch_size)
         verbose = _check_verbose(verbose)
-        if not isinstance(shuffle, bool):
-            fail("shuffle", "True or False", shuffle, TypeError)
+        check_bool("shuffle", shuffle)
         policy = NonFinitePolicy(on_nonfinite)
         if validation_split and is_batch_source(x):
             raise ValueError("validation_split needs arrays; with a generator or Sequence pass "
