@@ -22,6 +22,12 @@ def fail(name: str, expected: str, value: object, error: type = ValueError) -> N
     raise error(f"{name} must be {expected}. Received: {name}={_shown(value)}")
 
 
+def channels_first_fix(name: str = "x") -> str:
+    """The fix for images given channels first, (n, channels, rows, cols)."""
+    return (f"the images look channels first; numnet's are channels last, as Keras's: "
+            f"{name}.transpose(0, 2, 3, 1)")
+
+
 def check_bool(name: str, value: object) -> bool:
     """Return `value` if it is True or False (not 0/1 or a string), else raise TypeError."""
     if not isinstance(value, bool):

@@ -169,12 +169,10 @@ def _layer(graph: _Graph, layer, x: str) -> str:
     if isinstance(layer, (Conv2D, MaxPooling2D, AveragePooling2D)):
         return _spatial(graph, layer, x, hint)
     if isinstance(layer, BatchNormalization):  # inference: (x - moving_mean) · scale + beta
-        gamma, beta = layer.params.get("gamma"), layer.params.get("beta")
-        scale = 1 / np.sqrt(layer.state["moving_variance"] + np.float32(layer.epsilon))
-        scale = scale * gamma if gamma is not None else scale
+        beta = layer.params.get("beta")
         y = graph.node("Sub", [x, graph.constant(f"{hint}_mean", layer.state["moving_mean"])],
                        hint)
-        y = graph.node("Mul", [y, graph.constant(f"{hint}_scale", scale)], hint)
+        y = graph.node("Mul", [y, graph.constant(f"{hint}_scale", layer.inference_scale())], hint)
         return y if beta is None else graph.node(
             "Add", [y, graph.constant(f"{hint}_beta", beta)], hint)
     if isinstance(layer, (GlobalAveragePooling2D, GlobalMaxPooling2D)):

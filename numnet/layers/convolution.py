@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from .._validation import check_positive_int, fail
+from .._validation import channels_first_fix, check_positive_int, fail
 from ..ops import get_ops
 from ..ops.numpy_conv import output_size
 from .activation import ReLU
@@ -26,8 +26,7 @@ def pair(name: str, value: object) -> tuple[int, int]:
 def channels_first_hint(input_shape: tuple) -> str:
     """A hint for an error about images that look channels first, (n, 1 or 3, rows, cols)."""
     if len(input_shape) == 4 and input_shape[1] in (1, 3, 4) and (input_shape[3] or 0) > 4:
-        return ("; the images look channels first, and numnet's are channels last as Keras's: "
-                "x.transpose(0, 2, 3, 1)")
+        return f"; {channels_first_fix()}"
     return ""
 
 

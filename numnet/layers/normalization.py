@@ -89,8 +89,8 @@ class BatchNormalization(Layer):
         if not (training and self.trainable):
             if training:
                 self._cache = (None, None)
-            return ops.batch_norm_inference(x, gamma, beta, self.state["moving_mean"],
-                                            self.state["moving_variance"], self.epsilon)
+            return ops.batch_norm_inference(x, self.state["moving_mean"], self.inference_scale(),
+                                            beta)
         y, mean, variance, x_hat, inv_std = ops.batch_norm_forward(x, gamma, beta, self.epsilon)
         keep = x.dtype.type(self.momentum)
         for key, batch_value in (("moving_mean", mean), ("moving_variance", variance)):
@@ -99,17 +99,22 @@ class BatchNormalization(Layer):
         self._cache = (x_hat, inv_std)
         return y
 
+    def inference_scale(self) -> np.ndarray:
+        """γ / √(moving_variance + ε) (1 / √(...) without γ): at inference, and when frozen,
+        y = (x - moving_mean) · scale + β."""
+        variance = self.state["moving_variance"]
+        scale = 1 / np.sqrt(variance + variance.dtype.type(self.epsilon))
+        gamma = self.params.get("gamma")
+        return scale * gamma if gamma is not None else scale
+
     def backward(self, dy: np.ndarray, need_dx: bool = True) -> np.ndarray | None:
         self._require_cache(self._cache)
-        gamma = self.params.get("gamma")
         x_hat, inv_std = self._cache
         if x_hat is None:  # a frozen layer, normalized by the moving statistics: affine in x
-            if not need_dx:
-                return None
-            scale = 1 / np.sqrt(self.state["moving_variance"] + dy.dtype.type(self.epsilon))
-            return dy * (scale * gamma if gamma is not None else scale)
-        return get_ops().batch_norm_backward(dy, x_hat, inv_std, gamma, self.grads.get("gamma"),
-                                             self.grads.get("beta"), need_dx)
+            return dy * self.inference_scale() if need_dx else None
+        return get_ops().batch_norm_backward(dy, x_hat, inv_std, self.params.get("gamma"),
+                                             self.grads.get("gamma"), self.grads.get("beta"),
+                                             need_dx)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "axis": self.axis, "momentum": self.momentum,

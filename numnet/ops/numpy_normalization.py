@@ -7,7 +7,8 @@ Training, with m values per feature (batch · rows · cols for images):
     y = γ x̂ + β;
     dβ = Σ dy,  dγ = Σ dy x̂,
     dx = γ / √(σ² + ε) · (dy - mean(dy) - x̂ · mean(dy x̂)).
-Inference: y = γ (x - moving_mean) / √(moving_variance + ε) + β, an affine map per feature.
+Inference: y = (x - moving_mean) · scale + β with scale = γ / √(moving_variance + ε), an
+affine map per feature.
 """
 
 from __future__ import annotations
@@ -45,11 +46,9 @@ class NumpyNormalization:
         scale = inv_std * gamma if gamma is not None else inv_std
         return scale * (dy - dy.mean(axis=axes) - x_hat * np.mean(dy * x_hat, axis=axes))
 
-    def batch_norm_inference(self, x, gamma, beta, moving_mean, moving_variance, epsilon):
-        """y = γ (x - moving_mean) / √(moving_variance + ε) + β."""
-        scale = 1 / np.sqrt(moving_variance + x.dtype.type(epsilon))
-        if gamma is not None:
-            scale = scale * gamma
+    def batch_norm_inference(self, x, moving_mean, scale, beta):
+        """y = (x - moving_mean) · scale + β, scale = γ / √(moving_variance + ε) (the layer's
+        `inference_scale()`)."""
         y = (x - moving_mean) * scale
         if beta is not None:
             y += beta

@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from .._validation import check_array, fail
+from .._validation import channels_first_fix, check_array, fail
 from ..losses import Loss
 
 
@@ -17,8 +17,7 @@ def layout_hint(name: str, expected: tuple, received: tuple) -> str:
     first (numnet is channels last, as Keras), or flattened pixels."""
     shape = ", ".join(map(str, expected))
     if len(expected) == 3 and received == (expected[2], *expected[:2]):
-        return (f" (the images look channels first; numnet's are channels last, as Keras's: "
-                f"{name}.transpose(0, 2, 3, 1))")
+        return f" ({channels_first_fix(name)})"
     if len(expected) == 3 and expected[2] == 1 and received == expected[:2]:
         return f" (add the channel axis: {name}.reshape(-1, {shape}))"
     if len(expected) > 1 and math.prod(received) == math.prod(expected):
