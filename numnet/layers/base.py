@@ -130,22 +130,24 @@ class Layer:
     regularizers: dict = {}  # parameter name -> Regularizer or None
     constraints: dict = {}  # parameter name -> Constraint or None
 
-    def set_weight_penalties(self, kernel_regularizer=None, bias_regularizer=None,
-                             kernel_constraint=None, bias_constraint=None) -> None:
-        """Keras's kernel_/bias_regularizer and kernel_/bias_constraint arguments."""
-        self.regularizers = {
-            "kernel": regularizers.get(kernel_regularizer, "kernel_regularizer"),
-            "bias": regularizers.get(bias_regularizer, "bias_regularizer")}
-        self.constraints = {"kernel": constraints.get(kernel_constraint, "kernel_constraint"),
-                            "bias": constraints.get(bias_constraint, "bias_constraint")}
+    def set_weight_penalties(self, **arguments) -> None:
+        """Keras's `<param>_regularizer` and `<param>_constraint` arguments, by keyword:
+        kernel_regularizer=..., bias_constraint=... (BatchNormalization: gamma_..., beta_...)."""
+        self.regularizers, self.constraints = {}, {}
+        for argument, value in arguments.items():
+            key, kind = argument.rsplit("_", 1)
+            if kind == "regularizer":
+                self.regularizers[key] = regularizers.get(value, argument)
+            else:
+                self.constraints[key] = constraints.get(value, argument)
         self.has_penalties = any(self.regularizers.values())
         self.has_constraints = any(self.constraints.values())
 
     def weight_penalty_config(self) -> dict:
-        return {f"{key}_regularizer": regularizers.serialize(self.regularizers.get(key))
-                for key in ("kernel", "bias")} | {
-                f"{key}_constraint": constraints.serialize(self.constraints.get(key))
-                for key in ("kernel", "bias")}
+        return {f"{key}_regularizer": regularizers.serialize(reg)
+                for key, reg in self.regularizers.items()} | {
+                f"{key}_constraint": constraints.serialize(constraint)
+                for key, constraint in self.constraints.items()}
 
     # penalty = Σ reg(param)  ->  grads[param] += reg'(param);  constraint: param <- c(param)
     def regularization_loss(self) -> float:

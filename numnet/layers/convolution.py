@@ -88,8 +88,10 @@ class Conv2D(Layer):
         if self.strides != (1, 1) and self.dilation_rate != (1, 1):
             fail("dilation_rate", "1 when strides are not 1 (as Keras)", dilation_rate)
         set_kernel_options(self, activation, use_bias, kernel_initializer, bias_initializer)
-        self.set_weight_penalties(kernel_regularizer, bias_regularizer, kernel_constraint,
-                                  bias_constraint)
+        self.set_weight_penalties(kernel_regularizer=kernel_regularizer,
+                                  bias_regularizer=bias_regularizer,
+                                  kernel_constraint=kernel_constraint,
+                                  bias_constraint=bias_constraint)
         self._cache: tuple | None = None
         # im2col rows of the last training forward (kept for backward), and a second buffer
         # for what lives within one call: the rows' gradient in backward, or the rows of an

@@ -50,8 +50,10 @@ class Dense(Layer):
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.set_weight_penalties(kernel_regularizer, bias_regularizer, kernel_constraint,
-                                  bias_constraint)
+        self.set_weight_penalties(kernel_regularizer=kernel_regularizer,
+                                  bias_regularizer=bias_regularizer,
+                                  kernel_constraint=kernel_constraint,
+                                  bias_constraint=bias_constraint)
         self.activity_regularizer = regularizers.get(activity_regularizer, "activity_regularizer")
         self.has_activity_penalty = self.activity_regularizer is not None
         self.has_penalties = self.has_penalties or self.has_activity_penalty

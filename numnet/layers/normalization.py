@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import constraints, initializers, regularizers
+from .. import initializers
 from .._validation import check_bool, check_fraction, check_positive_float, fail
 from ..ops import get_ops
 from .base import Layer
@@ -48,12 +48,10 @@ class BatchNormalization(Layer):
             "moving_mean": initializers.get(moving_mean_initializer, "moving_mean_initializer"),
             "moving_variance": initializers.get(moving_variance_initializer,
                                                 "moving_variance_initializer")}
-        self.regularizers = {"gamma": regularizers.get(gamma_regularizer, "gamma_regularizer"),
-                             "beta": regularizers.get(beta_regularizer, "beta_regularizer")}
-        self.constraints = {"gamma": constraints.get(gamma_constraint, "gamma_constraint"),
-                            "beta": constraints.get(beta_constraint, "beta_constraint")}
-        self.has_penalties = any(self.regularizers.values())
-        self.has_constraints = any(self.constraints.values())
+        self.set_weight_penalties(gamma_regularizer=gamma_regularizer,
+                                  beta_regularizer=beta_regularizer,
+                                  gamma_constraint=gamma_constraint,
+                                  beta_constraint=beta_constraint)
         self._cache: tuple | None = None
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
@@ -121,7 +119,4 @@ class BatchNormalization(Layer):
                 "epsilon": self.epsilon, "center": self.center, "scale": self.scale,
                 **{f"{key}_initializer": initializers.name_of(init)
                    for key, init in self.initializers.items()},
-                **{f"{key}_regularizer": regularizers.serialize(reg)
-                   for key, reg in self.regularizers.items()},
-                **{f"{key}_constraint": constraints.serialize(c)
-                   for key, c in self.constraints.items()}}
+                **self.weight_penalty_config()}
