@@ -144,9 +144,8 @@ class FusedStack:
         h = self._input(ops, x)
         for block in self.blocks:
             out = np.empty((len(h), block.dense.units), h.dtype)
-            ops.dense_block_forward(h, block.dense.params["kernel"],
-                                    block.dense.params.get("bias"), block.relu, 0, 0.0, out)
-            h = out
+            h = ops.dense_block_inference(h, block.dense.params["kernel"],
+                                          block.dense.params.get("bias"), block.relu, out)
         return ops.softmax(h), h
 
     def predict(self, ops: NumpyOps, x: np.ndarray) -> np.ndarray:

@@ -85,6 +85,11 @@ def case_softmax_crossentropy_forward(dtype):
     return (a(32, 10) * 5, t), {}
 
 
+def case_softmax(dtype):
+    _, a = arrays(dtype)
+    return (a(32, 10) * 30,), {}
+
+
 def case_rescale(dtype):
     _, a = arrays(dtype)
     return (a(16, 9), 1 / 255, -0.5, np.empty((16, 9), dtype)), {}
@@ -239,3 +244,10 @@ def test_freed_memory_is_kept_for_reuse_unless_turned_off(setting, applied):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={**os.environ, "NUMNET_KEEP_FREED_MEMORY": setting}).stdout
     assert out.split() == [applied]
+
+
+def test_bias_relu_keeps_nan_as_the_reference():
+    y = np.array([[np.nan, -1.0, 2.0]], np.float32)
+    fast = FAST.bias_relu(y.copy(), None)
+    np.testing.assert_array_equal(fast, REFERENCE.bias_relu(y.copy(), None))
+    assert np.isnan(fast[0, 0]) and fast[0, 1] == 0

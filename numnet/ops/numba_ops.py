@@ -93,7 +93,7 @@ def _bias_relu_kernel(y, bias, has_bias):
     for r in range(rows):
         for u in range(units):
             v = y[r, u] + bias[u] if has_bias else y[r, u]
-            y[r, u] = v if v > zero else zero
+            y[r, u] = zero if v < zero else v  # NaN stays NaN, as np.maximum
 
 
 @njit
@@ -188,6 +188,23 @@ def _softmax_crossentropy_kernel(z, t, loss, dz):
 
 
 @njit
+def _softmax_rows_kernel(z, p):
+    """p = softmax(z) along each row of z (n, classes)."""
+    n, classes = z.shape
+    for r in range(n):
+        top = z[r, 0]
+        for j in range(1, classes):
+            top = max(top, z[r, j])
+        total = z[r, 0] * 0
+        for j in range(classes):
+            e = np.exp(z[r, j] - top)
+            p[r, j] = e
+            total += e
+        for j in range(classes):
+            p[r, j] /= total
+
+
+@njit
 def _max_exponent_kernel(bits, exponent_mask):
     """max_i (bits[i] & exponent_mask) over a float array viewed as unsigned ints; equal to
     the mask iff some element is inf or NaN. An integer max: vectorises, exact."""
@@ -227,6 +244,7 @@ class NumbaOps(NumbaConv, NumpyOps):
                                   np.empty((2, 3), dtype), np.empty(3, dtype),
                                   np.empty((2, 2), dtype))
         self.softmax_crossentropy_forward(np.ones((2, 3), dtype), np.eye(2, 3, dtype=dtype))
+        self.softmax(x)
         for bias in (np.zeros(3, dtype), None):
             self.relu_backward_bias(x, self.bias_relu(x.copy(), bias), bias)
         self.warm_up_conv(dtype)
@@ -344,6 +362,13 @@ class NumbaOps(NumbaConv, NumpyOps):
         np.matmul(x.T, dy, out=grad_kernel)
         if dx_out is not None:
             np.matmul(dy, kernel.T, out=dx_out)
+
+    def softmax(self, x, axis=-1):
+        if x.ndim != 2 or axis not in (-1, 1) or not kernel_ready(x):
+            return super().softmax(x, axis)
+        p = np.empty_like(x)
+        _softmax_rows_kernel(x, p)
+        return p
 
     def softmax_crossentropy_forward(self, z, y_true):
         if not kernel_ready(z, y_true) or z.shape != y_true.shape:

@@ -238,6 +238,16 @@ class NumpyOps(NumpyConv, NumpyNormalization, NumpyUpdates):
             out *= mask
         return mask
 
+    def dense_block_inference(self, x, kernel, bias, relu: bool, out: np.ndarray) -> np.ndarray:
+        """Inference: out = act(x W + b), no dropout and no mask kept; returns out.
+        x (n, in), kernel (in, units), bias (units,) or None, out (n, units)."""
+        np.matmul(x, kernel, out=out)
+        if relu:
+            return self.bias_relu(out, bias)
+        if bias is not None:
+            out += bias
+        return out
+
     def dense_block_backward(self, dy, x, kernel, mask, grad_kernel, grad_bias,
                              dx_out: np.ndarray | None) -> None:
         """dz = dy · m;  dW = xᵀ dz, db = Σ_batch dz, dx = dz Wᵀ (written to dx_out if given).
