@@ -47,14 +47,16 @@ def measure(benchmark, function, rounds: int = ROUNDS, warmup_rounds: int = 1):
 SETTLE_SECONDS = 0.3
 
 
-def race(benchmark, contenders: dict, rounds: int, check, bases=("numnet-numba",)) -> None:
+def race(benchmark, contenders: dict, rounds: int, check, bases=("numnet-numba",),
+         seconds_of=None) -> None:
     """Round-robin: every round runs each contender once, in turn, so that a burst of load
     from another tenant of a shared machine hits all of that round alike; before each run the
     cores are left idle for SETTLE_SECONDS (not when timing is disabled, as in CI). The first
     round is warm-up. extra_info, per contender: its median seconds, and for each contender
     named in `bases`, the median and quartiles over rounds of (its time / the base's time in
     the same round), as "<name>_over_<base>" and "<name>_over_<base>_quartiles".
-    `check(name, result)` asserts each answer."""
+    `check(name, result)` asserts each answer. `seconds_of(result, elapsed)`, if given, is
+    the time recorded for a run (e.g. a median per call that the run measured itself)."""
     seconds = {name: [] for name in contenders}
 
     def one_round():
@@ -63,7 +65,8 @@ def race(benchmark, contenders: dict, rounds: int, check, bases=("numnet-numba",
                 time.sleep(SETTLE_SECONDS)
             start = time.perf_counter()
             result = run()
-            seconds[name].append(time.perf_counter() - start)
+            elapsed = time.perf_counter() - start
+            seconds[name].append(elapsed if seconds_of is None else seconds_of(result, elapsed))
             check(name, result)
         return seconds
 

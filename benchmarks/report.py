@@ -14,6 +14,7 @@ import json
 import platform
 
 RACES = {"epoch": "epoch race, round-robin", "inference": "inference race, round-robin",
+         "latency": "latency race, round-robin",
          "convnet": "cnn race convnet, round-robin", "cnn": "cnn race cnn, round-robin"}
 # Targets are judged on the round-robin races (median over rounds of the per-round ratio): a
 # burst of load from another tenant hits every contender of that round alike. The middle half
@@ -24,14 +25,14 @@ TARGETS = [
     # (label, race, numerator, denominator, target text, passes(ratio)); the ratio is the
     # numerator's time over the denominator's. "numnet-numba" is fit on the tutorial's float32
     # pixels, like every peer; the targets are judged on it.
-    ("numnet epoch / GEMM-only floor", "epoch", "numnet-numba", "gemm-floor", "<= 1.25",
-     lambda r: r <= 1.25),
-    ("PyTorch eager epoch / numnet epoch", "epoch", "torch-eager", "numnet-numba", ">= 3.5",
+    ("numnet epoch / GEMM-only floor", "epoch", "numnet-numba", "gemm-floor", "<= 1.35",
+     lambda r: r <= 1.35),
+    ("PyTorch eager epoch / numnet epoch", "epoch", "torch-eager", "numnet-numba", ">= 2.5",
+     lambda r: r >= 2.5),
+    ("Keras/TF epoch / numnet epoch", "epoch", "keras-tensorflow", "numnet-numba", ">= 3.5",
      lambda r: r >= 3.5),
-    ("Keras/TF epoch / numnet epoch", "epoch", "keras-tensorflow", "numnet-numba", ">= 4.5",
-     lambda r: r >= 4.5),
     ("numnet NumPy-backend epoch / Numba-backend epoch", "epoch", "numnet-numpy",
-     "numnet-numba", ">= 2", lambda r: r >= 2),
+     "numnet-numba", "-", None),
     # where the time goes: numnet's kernels in a bare loop, against the floor and against fit
     ("numnet epoch / its ops in a bare loop (the framework)", "epoch", "numnet-numba",
      "numnet-ops-loop", "-", None),
@@ -63,6 +64,14 @@ TARGETS = [
      "numnet-numba", "-", None),
     ("PyTorch inference / numnet uint8 + Rescaling inference", "inference", "torch-eager",
      "numnet-numba-uint8", "-", None),
+    # one test image per call (benchmarks/bench_latency.py): the median call of each round
+    *[row for path, method in (("numnet-predict-on-batch", "predict_on_batch(x)"),
+                               ("numnet-call", "model(x)"))
+      for row in (
+          (f"numnet {method} / ONNX Runtime, one image", "latency", path, "onnxruntime",
+           "<= 2", lambda r: r <= 2),
+          (f"PyTorch eager / numnet {method}, one image", "latency", "torch-eager", path,
+           "> 1", lambda r: r > 1))],
     # the convolutional examples (benchmarks/bench_cnn.py): one epoch each, same architecture,
     # optimizer, batch and validation split for every contender
     *[row for arch, title in (("convnet", "Simple MNIST convnet"), ("cnn", "RStudio mnist_cnn"))
