@@ -4,6 +4,8 @@ import numpy as np
 import pytest
 
 from numnet import layers
+from numnet.ops import NumpyOps
+from numnet.ops.numba_ops import NumbaOps
 
 
 def built(rate, seed=0):
@@ -92,3 +94,35 @@ def test_a_model_with_channel_dropout_and_reshape_trains_on_either_backend():
         assert model.output_shape == (None, 2)
     with pytest.raises(ValueError, match=r"target_shape must be a shape of 12 values to fit inputs \(None, 12\)"):
         numnet.Sequential([layers.Input(shape=(12,)), layers.Reshape((5, 2))])
+
+
+def lowbias32(x: int) -> int:
+    """The hash as published (Wellons, "lowbias32"), on Python ints."""
+    x ^= x >> 16
+    x = (x * 0x7FEB352D) & 0xFFFFFFFF
+    x ^= x >> 15
+    x = (x * 0x846CA68B) & 0xFFFFFFFF
+    return x ^ (x >> 16)
+
+
+@pytest.mark.parametrize("ops", [NumpyOps(), NumbaOps()], ids=["numpy", "numba"])
+def test_mask_bits_are_the_documented_hash_of_key_and_index(ops):
+    key = 0x0123456789ABCDEF
+    k0, k1 = key & 0xFFFFFFFF, key >> 32
+    expected = [lowbias32(lowbias32((i + k0) & 0xFFFFFFFF) ^ k1) for i in range(1000)]
+    np.testing.assert_array_equal(NumpyOps().dropout_bits(key, 1000), expected)
+    threshold = NumpyOps.dropout_threshold(0.3)
+    mask = ops.dropout_forward(np.ones(1000, np.float32), key, 0.3)[1]
+    np.testing.assert_array_equal(mask != 0, np.array(expected) >= threshold)
+
+
+def test_masks_are_balanced_and_unrelated_across_keys_and_neighbours():
+    bits = NumpyOps().dropout_bits(7, 1 << 20)
+    keep = bits >= NumpyOps.dropout_threshold(0.4)
+    assert keep.mean() == pytest.approx(0.6, abs=0.002)
+    # a neighbour's fate says nothing about a unit's: P(both kept) = 0.36
+    assert (keep[1:] & keep[:-1]).mean() == pytest.approx(0.36, abs=0.003)
+    other = NumpyOps().dropout_bits(8, 1 << 20) >= NumpyOps.dropout_threshold(0.4)
+    assert (keep & other).mean() == pytest.approx(0.36, abs=0.003)
+    for bit in range(32):  # every bit is a fair coin
+        assert ((bits >> np.uint32(bit)) & 1).mean() == pytest.approx(0.5, abs=0.003)

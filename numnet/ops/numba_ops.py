@@ -112,36 +112,43 @@ def _relu_backward_bias_kernel(dy, y, dz, grad_bias, has_bias):
 
 
 @njit
-def _splitmix64_top32(key, index):
-    """Top 32 bits of splitmix64(key + index·φ); the same bits as NumpyOps.splitmix64."""
-    z = key + np.uint64(index) * np.uint64(0x9E3779B97F4A7C15)
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return (z ^ (z >> np.uint64(31))) >> np.uint64(32)
+def _mix32(x):
+    """NumpyOps.mix32 on one uint32 (each step cast back: Numba widens scalar integers)."""
+    x = np.uint32(x ^ (x >> np.uint32(16)))
+    x = np.uint32(x * np.uint32(0x7FEB352D))
+    x = np.uint32(x ^ (x >> np.uint32(15)))
+    x = np.uint32(x * np.uint32(0x846CA68B))
+    return np.uint32(x ^ (x >> np.uint32(16)))
 
 
 @njit
-def _dropout_kernel(x, key, threshold, scale, y, mask):
-    zero = scale * 0
+def _dropout_bits(k0, k1, index):
+    """NumpyOps.dropout_bits for one element index (uint32)."""
+    return _mix32(np.uint32(_mix32(np.uint32(index + k0)) ^ k1))
+
+
+@njit
+def _dropout_kernel(x, k0, k1, threshold, scale, y, mask):
+    zero = x.dtype.type(0)
     for i in range(x.size):
-        m = scale if _splitmix64_top32(key, i) >= threshold else zero
+        m = scale if _dropout_bits(k0, k1, np.uint32(i)) >= threshold else zero
         mask[i] = m
         y[i] = x[i] * m
 
 
 @njit
-def _block_forward_kernel(out, bias, has_bias, relu, dropout, key, threshold, scale, mask):
+def _block_forward_kernel(out, bias, has_bias, relu, dropout, k0, k1, threshold, scale, mask):
     """In place on out = x W: v = out + b; m = [v > 0 or not relu] · (scale if kept);
     out = v · m; mask = m.  One pass."""
     n, units = out.shape
-    zero = scale * 0
-    one = zero + 1
+    zero, one = out.dtype.type(0), out.dtype.type(1)
     for r in range(n):
+        start = np.uint32(r * units)
         for j in range(units):
             v = out[r, j] + bias[j] if has_bias else out[r, j]
-            m = zero if relu and not v > 0 else one
+            m = zero if relu and not v > zero else one
             if dropout:
-                kept = _splitmix64_top32(key, r * units + j) >= threshold
+                kept = _dropout_bits(k0, k1, np.uint32(start + np.uint32(j))) >= threshold
                 m = m * scale if kept else zero
             mask[r, j] = m
             out[r, j] = v * m
@@ -214,6 +221,11 @@ def _max_exponent_kernel(bits, exponent_mask):
     return top
 
 
+def _key_halves(key: int) -> tuple[np.uint32, np.uint32]:
+    """A 64-bit dropout key as (low, high) 32-bit words, as NumpyOps.dropout_bits splits it."""
+    return np.uint32(key & 0xFFFFFFFF), np.uint32(key >> 32)
+
+
 class NumbaOps(NumbaConv, NumpyOps):
     """Fast CPU ops; anything not overridden falls back to the NumPy reference."""
 
@@ -270,7 +282,7 @@ class NumbaOps(NumbaConv, NumpyOps):
         if flat is None:
             return super().dropout_forward(x, key, rate)
         y, mask = np.empty_like(x), np.empty_like(x)
-        _dropout_kernel(flat[0], np.uint64(key), np.uint64(round(rate * 2**32)),
+        _dropout_kernel(flat[0], *_key_halves(key), self.dropout_threshold(rate),
                         x.dtype.type(1 / (1 - rate)), y.reshape(-1), mask.reshape(-1))
         return y, mask
 
@@ -348,7 +360,7 @@ class NumbaOps(NumbaConv, NumpyOps):
         mask = np.empty_like(out)
         f = out.dtype.type
         _block_forward_kernel(out, bias if bias is not None else out[0], bias is not None, relu,
-                              rate > 0, np.uint64(key), np.uint64(round(rate * 2**32)),
+                              rate > 0, *_key_halves(key), self.dropout_threshold(rate),
                               f(1 / (1 - rate)), mask)
         return mask
 

@@ -188,22 +188,34 @@ class NumpyOps(NumpyConv, NumpyNormalization, NumpyUpdates):
 
     # ---- Dropout (inverted): y = x · mask, mask ∈ {0, 1/(1-rate)} ------------------------------
     # The mask is a counter-based random function of (key, element index), like the Philox
-    # streams JAX and PyTorch's CUDA dropout use: unit i is kept when the top 32 bits of
-    # splitmix64(key + i·φ) are >= rate·2³². One 64-bit key per step comes from the model's
-    # seeded Generator, so masks are repeatable, and every backend computes the same bits.
-    GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+    # streams JAX and PyTorch's CUDA dropout use: unit i is kept when
+    # mix32(mix32(i + k0) ^ k1) >= rate·2³², where k0 and k1 are the low and high 32 bits of the
+    # step's key and mix32 is a 32-bit xor-shift-multiply hash (Wellons's "lowbias32"). One
+    # 64-bit key per step comes from the model's seeded Generator, so masks are repeatable, and
+    # every backend computes the same bits. All arithmetic is 32-bit, so it vectorises on every
+    # x86 host (AVX2 has no 64-bit vector multiply). Element indices wrap at 2³².
+    @staticmethod
+    def mix32(x: np.ndarray) -> np.ndarray:
+        """Wellons's lowbias32 hash of uint32 values (wrapping arithmetic)."""
+        x = x ^ (x >> np.uint32(16))
+        x = x * np.uint32(0x7FEB352D)
+        x = x ^ (x >> np.uint32(15))
+        x = x * np.uint32(0x846CA68B)
+        return x ^ (x >> np.uint32(16))
 
-    def splitmix64(self, key: int, n: int) -> np.ndarray:
-        """The splitmix64 output for counters key + i·φ, i = 0..n-1 (uint64, wrapping)."""
-        z = np.uint64(key) + np.arange(n, dtype=np.uint64) * self.GOLDEN
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        return z ^ (z >> np.uint64(31))
+    def dropout_bits(self, key: int, n: int) -> np.ndarray:
+        """The 32 random bits of elements 0..n-1 under the 64-bit `key` (uint32)."""
+        k0, k1 = np.uint32(key & 0xFFFFFFFF), np.uint32(key >> 32)
+        return self.mix32(self.mix32(np.arange(n, dtype=np.uint32) + k0) ^ k1)
+
+    @staticmethod
+    def dropout_threshold(rate: float) -> np.uint32:
+        """Bits >= this keep their unit: a fraction 1 - rate of all 2³² values."""
+        return np.uint32(min(round(rate * 2**32), 2**32 - 1))
 
     def dropout_mask(self, key: int, shape: tuple[int, ...], rate: float, dtype) -> np.ndarray:
         """Keep each unit with probability 1 - rate; kept units are scaled by 1 / (1 - rate)."""
-        threshold = np.uint64(round(rate * 2**32))
-        keep = (self.splitmix64(key, int(np.prod(shape))) >> np.uint64(32)) >= threshold
+        keep = self.dropout_bits(key, int(np.prod(shape))) >= self.dropout_threshold(rate)
         return keep.reshape(shape).astype(dtype) * np.array(1 / (1 - rate), dtype=dtype)
 
     def dropout_forward(self, x: np.ndarray, key: int,
