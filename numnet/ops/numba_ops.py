@@ -214,10 +214,13 @@ def _softmax_rows_kernel(z, p):
 @njit
 def _max_exponent_kernel(bits, exponent_mask):
     """max_i (bits[i] & exponent_mask) over a float array viewed as unsigned ints; equal to
-    the mask iff some element is inf or NaN. An integer max: vectorises, exact."""
-    top = exponent_mask - exponent_mask
+    the mask iff some element is inf or NaN. An integer max: vectorises, exact. (Each value
+    is cast back to the array's width: Numba widens scalar integers, which halves the lanes.)"""
+    width = bits.dtype.type
+    top = width(0)
     for i in range(bits.size):
-        top = max(top, bits[i] & exponent_mask)
+        b = width(bits[i] & exponent_mask)
+        top = b if b > top else top
     return top
 
 
