@@ -15,6 +15,8 @@ import statistics
 import subprocess
 import sys
 
+from hostinfo import host
+
 EPOCH = """
 import time, numpy as np, numnet
 from numnet import layers
@@ -43,26 +45,6 @@ def epoch_seconds(tree: str, threads: int) -> float:
     out = subprocess.run([sys.executable, "-c", EPOCH], env=env, capture_output=True,
                          text=True, check=True, cwd=os.path.abspath(tree)).stdout
     return float(out.split()[-1])
-
-
-def host() -> str:
-    """lscpu's model name and the BLAS kernel NumPy runs (threadpoolctl, when installed)."""
-    model = "unknown CPU"
-    try:
-        for line in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines():
-            if line.startswith("Model name:"):
-                model = line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    try:
-        import numpy  # noqa: F401  (loads the BLAS threadpoolctl reports)
-        from threadpoolctl import threadpool_info
-
-        blas = [f"{p['internal_api']} {p.get('architecture')}" for p in threadpool_info()
-                if p["user_api"] == "blas"]
-    except ImportError:
-        blas = ["BLAS unknown (threadpoolctl not installed)"]
-    return f"{model}; {', '.join(blas)}"
 
 
 def main() -> None:

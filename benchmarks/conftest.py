@@ -6,10 +6,16 @@ then: python benchmarks/report.py bench.json
 
 import numpy as np
 import pytest
+from hostinfo import host
 
 import numnet
 
 import harness  # noqa: F401  (pins threads before NumPy loads)
+
+
+def pytest_benchmark_update_machine_info(config, machine_info):
+    """The record names its host: CPU model, caches, AVX-512, BLAS kernel."""
+    machine_info["host"] = host()
 
 
 @pytest.fixture(scope="session")

@@ -109,8 +109,8 @@ def main() -> None:
     by_name = {b["name"]: b for b in run["benchmarks"]}
     median = {name: b["stats"]["median"] for name, b in by_name.items()}
     info = run.get("machine_info", {})
-    print(f"machine: {info.get('cpu', {}).get('brand_raw', platform.processor())}, "
-          f"{info.get('cpu', {}).get('count', '?')} cores, Python {info.get('python_version')}")
+    print(f"machine: {info.get('host', info.get('cpu', {}).get('brand_raw', platform.processor()))}"
+          f"; {info.get('cpu', {}).get('count', '?')} cores, Python {info.get('python_version')}")
     rows = [("group / name", "median (s)", "")]
     for name in sorted(median, key=lambda n: (by_name[n]["group"] or "", median[n])):
         rows.append((name, f"{median[name]:.4f}", by_name[name]["group"] or ""))
