@@ -107,14 +107,16 @@ class FusedStack:
         `backward` needs. -> (loss, p); p is a buffer that the next step overwrites."""
         buffers, rescaled = self._buffers_for(len(x))
         x = self._input(ops, x, rescaled)
-        inputs, masks = [x], []
+        inputs, masks, input_maxima = [x], [], [ops.max_abs(x)]
         for i, block in enumerate(self.blocks[:-1]):
             dense, dropout = block.dense, block.dropout
             out = buffers[2 * i]
-            masks.append(ops.dense_block_forward(
+            mask, top = ops.dense_block_forward(
                 inputs[-1], dense.params["kernel"], dense.params.get("bias"), block.relu,
-                dropout.next_key() if dropout else 0, dropout.rate if dropout else 0.0, out))
+                dropout.next_key() if dropout else 0, dropout.rate if dropout else 0.0, out)
+            masks.append(mask)
             inputs.append(out)
+            input_maxima.append(top)
         last = self.blocks[-1].dense
         z = buffers[-2]
         ops.dense_block_forward(inputs[-1], last.params["kernel"], last.params.get("bias"),
@@ -122,22 +124,34 @@ class FusedStack:
         p, per_sample, dz = ops.softmax_crossentropy_forward(z, self.loss.dense_targets(y, z))
         if sample_weight is not None:
             dz *= sample_weight[:, None]
-        self._cache = (inputs, masks, dz)
+        self._cache = (inputs, masks, input_maxima, dz)
         return losses.weighted_mean(per_sample, sample_weight), p
 
     def backward(self, ops: NumpyOps, y: np.ndarray, y_pred: np.ndarray,
-                 sample_weight: np.ndarray | None = None) -> None:
+                 sample_weight: np.ndarray | None = None) -> bool:
         """Backward of the last `forward_loss`: grads land in the layers (y, y_pred and the
-        weights, already in the cached gradient, unused)."""
-        inputs, masks, dy = self._cache
+        weights, already in the cached gradient, unused).
+
+        Returns whether every gradient is sure to be finite, from maxima the passes saw:
+        each entry of dW = xᵀ dz and db = Σ dz sums n products, so |dW|, |db| <=
+        n · max|x| · max|dz| (and n · max|dz|), rounding included (a factor (1 + 2⁻²⁴)ⁿ), for
+        any order of summation without cancelling terms (plain GEMM loops, as BLAS runs them).
+        Below a quarter of the dtype's largest value, no partial sum can overflow, so there is
+        no inf and no NaN (which needs an inf first). False means "unknown": scan them."""
+        inputs, masks, input_maxima, dy = self._cache
         buffers, _ = self._buffers_for(len(dy))
+        limit = float(np.finfo(dy.dtype).max) / 4
+        finite = True
         for i in range(len(self.blocks) - 1, -1, -1):
             dense = self.blocks[i].dense
             dx_out = buffers[2 * i - 1] if i > 0 else None  # the previous block's gradient
-            ops.dense_block_backward(dy, inputs[i], dense.params["kernel"],
-                                     masks[i] if i < len(masks) else None,
-                                     dense.grads["kernel"], dense.grads.get("bias"), dx_out)
+            dz_max = ops.dense_block_backward(dy, inputs[i], dense.params["kernel"],
+                                              masks[i] if i < len(masks) else None,
+                                              dense.grads["kernel"], dense.grads.get("bias"),
+                                              dx_out)
+            finite = finite and len(dy) * max(input_maxima[i], 1.0) * dz_max < limit
             dy = dx_out
+        return finite
 
     def forward(self, ops: NumpyOps, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Inference (no dropout) -> (probabilities, logits), both (n, classes), new arrays."""

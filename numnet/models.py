@@ -71,6 +71,8 @@ class Sequential(Trainer):
             return
         if not self._layers and self._input_shape is None and layer.declared_input_shape:
             self._input_shape = (None, *layer.declared_input_shape)
+        elif not self._layers and self._input_shape is None and layer.built:
+            self._input_shape = (None, *layer.input_shape[1:])  # another model's layers
         elif self._layers and layer.declared_input_shape:
             raise ValueError(f"input_shape may only be given to the first layer. Received: "
                              f"input_shape={layer.declared_input_shape} on '{layer.name}'")

@@ -324,3 +324,15 @@ def test_bad_weights_are_named(rng, kwargs, error, message):
     x, y = small_data(rng, n=40)
     with pytest.raises(error, match=message):
         small_model().fit(x, y, verbose=0, **kwargs)
+
+
+def test_a_model_made_of_another_models_built_layers_shares_them_and_trains():
+    first = numnet.Sequential([layers.Input(shape=(5,)), layers.Dense(4, activation="relu"),
+                               layers.Dense(3, activation="softmax")])
+    second = numnet.Sequential(first.layers)
+    assert second.input_shape == (None, 5) and second.built
+    x = np.random.default_rng(0).standard_normal((8, 5)).astype(np.float32)
+    np.testing.assert_array_equal(second.predict(x), first.predict(x))
+    second.compile(loss="sparse_categorical_crossentropy", optimizer="sgd")
+    second.fit(x, np.arange(8) % 3, epochs=1, verbose=0)
+    np.testing.assert_array_equal(second.predict(x), first.predict(x))  # the same weights

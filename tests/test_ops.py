@@ -95,6 +95,11 @@ def case_rescale(dtype):
     return (a(16, 9), 1 / 255, -0.5, np.empty((16, 9), dtype)), {}
 
 
+def case_max_abs(dtype):
+    _, a = arrays(dtype)
+    return (a(1000) * 7,), {}
+
+
 def case_all_finite(dtype):
     _, a = arrays(dtype)
     return (a(1000),), {}
@@ -251,3 +256,31 @@ def test_bias_relu_keeps_nan_as_the_reference():
     fast = FAST.bias_relu(y.copy(), None)
     np.testing.assert_array_equal(fast, REFERENCE.bias_relu(y.copy(), None))
     assert np.isnan(fast[0, 0]) and fast[0, 1] == 0
+
+
+@pytest.mark.parametrize("ops", [FAST, REFERENCE], ids=["numba", "numpy"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_block_passes_report_the_largest_magnitude_they_wrote(ops, dtype):
+    """The maxima the fused blocks return (they bound the gradients, see fusion.py)."""
+    args, _ = case_dense_block_forward(dtype)
+    (mask, top), (x, kernel, bias, *_, out) = run(ops, "dense_block_forward", args, {})
+    assert top == pytest.approx(float(np.abs(out).max()), rel=1e-12)
+    args = list(case_dense_block_backward(dtype)[0])
+    top, inputs = run(ops, "dense_block_backward", args, {})
+    assert top == pytest.approx(float(np.abs(inputs[0]).max()), rel=1e-12)  # dz, in place
+
+
+@pytest.mark.parametrize("ops", [FAST, REFERENCE], ids=["numba", "numpy"])
+@pytest.mark.parametrize("bad", [np.inf, -np.inf, np.nan])
+def test_a_nonfinite_value_makes_every_reported_maximum_infinite(ops, bad):
+    x = np.random.default_rng(0).standard_normal(1000).astype(np.float32)
+    x[::7] *= 0
+    x[500] = bad
+    assert ops.max_abs(x) == np.inf
+    dy = x.reshape(10, 100).copy()
+    mask = np.ones_like(dy)
+    top = ops.dense_block_backward(dy, np.ones((10, 3), np.float32),
+                                   np.ones((3, 100), np.float32), mask,
+                                   np.empty((3, 100), np.float32), np.empty(100, np.float32),
+                                   None)
+    assert top == np.inf

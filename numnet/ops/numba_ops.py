@@ -16,6 +16,8 @@ in one pass (NumPy needs a cast, a multiply and an add).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .numba_conv import NumbaConv
@@ -139,9 +141,10 @@ def _dropout_kernel(x, k0, k1, threshold, scale, y, mask):
 @njit
 def _block_forward_kernel(out, bias, has_bias, relu, dropout, k0, k1, threshold, scale, mask):
     """In place on out = x W: v = out + b; m = [v > 0 or not relu] · (scale if kept);
-    out = v · m; mask = m.  One pass."""
+    out = v · m; mask = m.  One pass; returns max |out| (NaN if out holds a NaN)."""
     n, units = out.shape
     zero, one = out.dtype.type(0), out.dtype.type(1)
+    top = zero
     for r in range(n):
         start = np.uint32(r * units)
         for j in range(units):
@@ -151,21 +154,43 @@ def _block_forward_kernel(out, bias, has_bias, relu, dropout, k0, k1, threshold,
                 kept = _dropout_bits(k0, k1, np.uint32(start + np.uint32(j))) >= threshold
                 m = m * scale if kept else zero
             mask[r, j] = m
-            out[r, j] = v * m
+            y = v * m
+            out[r, j] = y
+            top = _max_abs_step(top, y)
+    return top
+
+
+@njit
+def _max_abs_step(top, value):
+    """The running max of |value|; a NaN sticks (a select, so the loops vectorise)."""
+    a = abs(value)
+    return a if a > top or a != a else top
+
+
+@njit
+def _max_abs_kernel(x):
+    top = x.dtype.type(0)
+    for i in range(x.size):
+        top = _max_abs_step(top, x[i])
+    return top
 
 
 @njit
 def _block_backward_kernel(dy, mask, has_mask, grad_bias, has_bias):
-    """In place: dy = dy · mask (if has_mask); grad_bias = Σ_rows dy.  One pass."""
+    """In place: dy = dy · mask (if has_mask); grad_bias = Σ_rows dy.  One pass; returns
+    max |dy| after the mask (NaN if it holds a NaN)."""
     n, units = dy.shape
+    top = dy.dtype.type(0)
     if has_bias:
         grad_bias[:] = 0
     for r in range(n):
         for j in range(units):
             v = dy[r, j] * mask[r, j] if has_mask else dy[r, j]
             dy[r, j] = v
+            top = _max_abs_step(top, v)
             if has_bias:
                 grad_bias[j] += v
+    return top
 
 
 @njit
@@ -224,6 +249,12 @@ def _max_exponent_kernel(bits, exponent_mask):
     return top
 
 
+def _nan_as_inf(top) -> float:
+    """A kernel's running max |x| as NumpyOps.max_abs reports it: inf when it met a NaN."""
+    top = float(top)
+    return top if top == top else math.inf
+
+
 def _key_halves(key: int) -> tuple[np.uint32, np.uint32]:
     """A 64-bit dropout key as (low, high) 32-bit words, as NumpyOps.dropout_bits splits it."""
     return np.uint32(key & 0xFFFFFFFF), np.uint32(key >> 32)
@@ -253,8 +284,10 @@ class NumbaOps(NumbaConv, NumpyOps):
                        lambda p, g, s: self.adadelta_update(p, g, s[0], s[1], 1.0, 0.95, 1e-7)):
             update(np.ones(4, dtype), np.ones(4, dtype), [np.zeros(4, dtype), np.zeros(4, dtype)])
         out = np.empty((2, 3), dtype)
-        mask = self.dense_block_forward(x[:, :2] @ np.ones((2, 2), dtype), np.ones((2, 3), dtype),
-                                        np.zeros(3, dtype), True, 1, 0.5, out)
+        mask, _ = self.dense_block_forward(x[:, :2] @ np.ones((2, 2), dtype),
+                                           np.ones((2, 3), dtype), np.zeros(3, dtype), True, 1,
+                                           0.5, out)
+        self.max_abs(x)
         self.dense_block_backward(out, x[:, :2], np.ones((2, 3), dtype), mask,
                                   np.empty((2, 3), dtype), np.empty(3, dtype),
                                   np.empty((2, 2), dtype))
@@ -288,6 +321,12 @@ class NumbaOps(NumbaConv, NumpyOps):
         _dropout_kernel(flat[0], *_key_halves(key), self.dropout_threshold(rate),
                         x.dtype.type(1 / (1 - rate)), y.reshape(-1), mask.reshape(-1))
         return y, mask
+
+    def max_abs(self, x):
+        flat = flat_views(x)
+        if flat is None:
+            return super().max_abs(x)
+        return _nan_as_inf(_max_abs_kernel(flat[0]))
 
     def all_finite(self, x):
         flat = flat_views(x)
@@ -359,24 +398,26 @@ class NumbaOps(NumbaConv, NumpyOps):
         if not relu and rate == 0:
             if bias is not None:
                 out += bias
-            return None
+            return None, self.max_abs(out)
         mask = np.empty_like(out)
         f = out.dtype.type
-        _block_forward_kernel(out, bias if bias is not None else out[0], bias is not None, relu,
-                              rate > 0, *_key_halves(key), self.dropout_threshold(rate),
-                              f(1 / (1 - rate)), mask)
-        return mask
+        top = _block_forward_kernel(out, bias if bias is not None else out[0], bias is not None,
+                                    relu, rate > 0, *_key_halves(key),
+                                    self.dropout_threshold(rate), f(1 / (1 - rate)), mask)
+        return mask, _nan_as_inf(top)
 
     def dense_block_backward(self, dy, x, kernel, mask, grad_kernel, grad_bias, dx_out):
         given = [a for a in (mask, grad_bias) if a is not None]
         if not kernel_ready(dy, *given) or (mask is not None and dy.shape != mask.shape):
             return super().dense_block_backward(dy, x, kernel, mask, grad_kernel, grad_bias,
                                                 dx_out)
-        _block_backward_kernel(dy, dy if mask is None else mask, mask is not None,
-                               dy[0] if grad_bias is None else grad_bias, grad_bias is not None)
+        top = _block_backward_kernel(dy, dy if mask is None else mask, mask is not None,
+                                     dy[0] if grad_bias is None else grad_bias,
+                                     grad_bias is not None)
         np.matmul(x.T, dy, out=grad_kernel)
         if dx_out is not None:
             np.matmul(dy, kernel.T, out=dx_out)
+        return _nan_as_inf(top)
 
     def softmax(self, x, axis=-1):
         if x.ndim != 2 or axis not in (-1, 1) or not kernel_ready(x):

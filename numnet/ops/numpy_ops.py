@@ -236,9 +236,10 @@ class NumpyOps(NumpyConv, NumpyNormalization, NumpyUpdates):
     fuses_blocks = False  # whether models should run blocks instead of layers on this backend
 
     def dense_block_forward(self, x, kernel, bias, relu: bool, key: int, rate: float,
-                            out: np.ndarray) -> np.ndarray | None:
-        """out = act(x W + b) · dropout_mask; returns the combined mask m (None if m ≡ 1).
-        x (n, in), kernel (in, units), bias (units,) or None, out (n, units)."""
+                            out: np.ndarray) -> tuple[np.ndarray | None, float]:
+        """out = act(x W + b) · dropout_mask. Returns (the combined mask m, None if m ≡ 1;
+        max |out|, inf if out holds inf or NaN). x (n, in), kernel (in, units), bias (units,)
+        or None, out (n, units)."""
         np.matmul(x, kernel, out=out)
         if bias is not None:
             out += bias
@@ -248,7 +249,7 @@ class NumpyOps(NumpyConv, NumpyNormalization, NumpyUpdates):
             mask = dropped if mask is None else mask * dropped
         if mask is not None:
             out *= mask
-        return mask
+        return mask, self.max_abs(out)
 
     def dense_block_inference(self, x, kernel, bias, relu: bool, out: np.ndarray) -> np.ndarray:
         """Inference: out = act(x W + b), no dropout and no mask kept; returns out.
@@ -261,15 +262,16 @@ class NumpyOps(NumpyConv, NumpyNormalization, NumpyUpdates):
         return out
 
     def dense_block_backward(self, dy, x, kernel, mask, grad_kernel, grad_bias,
-                             dx_out: np.ndarray | None) -> None:
+                             dx_out: np.ndarray | None) -> float:
         """dz = dy · m;  dW = xᵀ dz, db = Σ_batch dz, dx = dz Wᵀ (written to dx_out if given).
-        dy may be overwritten."""
+        dy may be overwritten. Returns max |dz| (inf if dz holds inf or NaN)."""
         dz = dy if mask is None else np.multiply(dy, mask, out=dy)
         np.matmul(x.T, dz, out=grad_kernel)
         if grad_bias is not None:
             np.sum(dz, axis=0, out=grad_bias)
         if dx_out is not None:
             np.matmul(dz, kernel.T, out=dx_out)
+        return self.max_abs(dz)
 
     def softmax_crossentropy_forward(self, z: np.ndarray, y_true: np.ndarray):
         """Softmax output block with cross-entropy: z (n, classes) logits (overwritten by the
@@ -357,6 +359,11 @@ class NumpyOps(NumpyConv, NumpyNormalization, NumpyUpdates):
         return np.where(inside, grad, 0).astype(y_pred.dtype, copy=False)
 
     # ---- Checks -------------------------------------------------------------------------------
+    def max_abs(self, x: np.ndarray) -> float:
+        """max |x| as a float; inf if any element is inf or NaN."""
+        top = float(np.max(np.abs(x)))
+        return top if top == top else math.inf
+
     def all_finite(self, x: np.ndarray) -> bool:
         """Whether no element of `x` is inf or NaN (exact: a sum could overflow to inf)."""
         return bool(np.isfinite(x).all())

@@ -111,6 +111,8 @@ class Step:
         self._runner: tuple | None = None  # (what it was made for, runner)
         self._packed: tuple | None = None  # (ids of the parameter views, params, grads)
         self.segments: list[slice] = []  # where each variable lies in the flat buffers
+        # set by compute_gradients: the runner vouched that every gradient is finite
+        self.gradients_known_finite = False
 
     def runner(self) -> FusedStack | LayerStack:
         """Fused blocks when the backend fuses and the stack fits, else layer by layer."""
@@ -172,13 +174,15 @@ class Step:
         skipped when the loss is not finite. -> (loss, y_pred; y_pred may be a buffer that
         the next step overwrites)."""
         runner, ops = self.runner(), get_ops()
+        self.gradients_known_finite = False
         loss, y_pred = runner.forward_loss(ops, x, y, sample_weight)
         penalised = self.penalised()
         loss += sum(layer.regularization_loss() for layer in penalised)
         if math.isfinite(loss):
-            runner.backward(ops, y, y_pred, sample_weight)
+            known_finite = runner.backward(ops, y, y_pred, sample_weight)
             for layer in penalised:
                 layer.add_regularization_gradients()
+            self.gradients_known_finite = bool(known_finite) and not penalised
         return loss, y_pred
 
     def train_step(self, x: np.ndarray, y: np.ndarray,
@@ -188,6 +192,7 @@ class Step:
         reports "loss" as NaN or inf (inf for a gradient's overflow), without metrics.
         Metrics are not weighted (Keras's `metrics`)."""
         model = self.model
+        self.gradients_known_finite = False
         # the model's compute_gradients: a subclass may override it (weights only if given)
         loss, y_pred = (model.compute_gradients(x, y) if sample_weight is None
                         else model.compute_gradients(x, y, sample_weight))
@@ -195,7 +200,10 @@ class Step:
             return {"loss": loss}
         packed = self.parameters()
         params, grads = ([packed[0]], [packed[1]]) if packed is not None else ([], [])
-        if not all(get_ops().all_finite(g) for g in grads):
+        # the runner's word counts only when nothing but Step.compute_gradients made the grads
+        vouched = (self.gradients_known_finite
+                   and type(model).compute_gradients.__qualname__ == "Trainer.compute_gradients")
+        if not vouched and not all(get_ops().all_finite(g) for g in grads):
             return {"loss": float("inf")}
         model.optimizer.apply(params, grads, self.segments if packed is not None else None)
         for layer in model.layers:
