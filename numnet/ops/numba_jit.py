@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import numba
 import numpy as np
+from numba import types
+from numba.extending import intrinsic
 
 from ..config import NJIT_OPTIONS
 
@@ -32,3 +34,38 @@ def kernel_ready(*arrays: np.ndarray) -> bool:
 def flat_views(*arrays: np.ndarray) -> list[np.ndarray] | None:
     """1-D views of `arrays` if the kernels take them (see kernel_ready), else None."""
     return [a.reshape(-1) for a in arrays] if kernel_ready(*arrays) else None
+
+
+@intrinsic
+def abs_bits(typingctx, value):
+    """|value|'s IEEE bits as an unsigned int of its width (float32 -> uint32, float64 ->
+    uint64): a register bitcast and a mask. Unsigned order is the order of magnitudes, and
+    inf < NaN come last, so an integer max over them (which vectorises, unlike a float max
+    without fast-math) is max |x| and says whether anything was not finite."""
+    if value == types.float32:
+        width, magnitude = types.uint32, 0x7FFFFFFF
+    elif value == types.float64:
+        width, magnitude = types.uint64, 0x7FFFFFFFFFFFFFFF
+    else:
+        return None
+
+    def codegen(context, builder, signature, args):
+        integer = context.get_value_type(width)
+        bits = builder.bitcast(args[0], integer)
+        return builder.and_(bits, integer(magnitude))
+
+    return width(value), codegen
+
+
+if numba.config.DISABLE_JIT:  # kernels run as Python (CI checks them so): the same bits
+    def abs_bits(value):  # noqa: F811
+        value = np.asarray(value)
+        uint = np.uint32 if value.dtype.itemsize == 4 else np.uint64
+        return value.view(uint)[()] & uint(np.iinfo(uint).max >> 1)
+
+
+def magnitude_of_bits(top, dtype) -> float:
+    """The float whose |bits| a kernel's running max `top` holds; inf for inf or NaN."""
+    uint = np.uint32 if np.dtype(dtype).itemsize == 4 else np.uint64
+    value = float(np.array(top, dtype=uint).view(dtype))
+    return value if value == value else float("inf")

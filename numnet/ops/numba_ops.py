@@ -16,12 +16,10 @@ in one pass (NumPy needs a cast, a multiply and an add).
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from .numba_conv import NumbaConv
-from .numba_jit import KERNEL_DTYPES, flat_views, kernel_ready, njit
+from .numba_jit import KERNEL_DTYPES, abs_bits, flat_views, kernel_ready, magnitude_of_bits, njit
 from .numpy_ops import NumpyOps
 
 # Inputs a Rescaling kernel takes: 8-bit images and the float types.
@@ -141,10 +139,10 @@ def _dropout_kernel(x, k0, k1, threshold, scale, y, mask):
 @njit
 def _block_forward_kernel(out, bias, has_bias, relu, dropout, k0, k1, threshold, scale, mask):
     """In place on out = x W: v = out + b; m = [v > 0 or not relu] · (scale if kept);
-    out = v · m; mask = m.  One pass; returns max |out| (NaN if out holds a NaN)."""
+    out = v · m; mask = m.  One pass; returns max |out| as bits (numba_jit.abs_bits)."""
     n, units = out.shape
     zero, one = out.dtype.type(0), out.dtype.type(1)
-    top = zero
+    top = abs_bits(zero)
     for r in range(n):
         start = np.uint32(r * units)
         for j in range(units):
@@ -156,38 +154,35 @@ def _block_forward_kernel(out, bias, has_bias, relu, dropout, k0, k1, threshold,
             mask[r, j] = m
             y = v * m
             out[r, j] = y
-            top = _max_abs_step(top, y)
+            a = abs_bits(y)
+            top = a if a > top else top
     return top
 
 
 @njit
-def _max_abs_step(top, value):
-    """The running max of |value|; a NaN sticks (a select, so the loops vectorise)."""
-    a = abs(value)
-    return a if a > top or a != a else top
-
-
-@njit
 def _max_abs_kernel(x):
-    top = x.dtype.type(0)
+    """max |x| as bits (numba_jit.abs_bits)."""
+    top = abs_bits(x[0])
     for i in range(x.size):
-        top = _max_abs_step(top, x[i])
+        a = abs_bits(x[i])
+        top = a if a > top else top
     return top
 
 
 @njit
 def _block_backward_kernel(dy, mask, has_mask, grad_bias, has_bias):
     """In place: dy = dy · mask (if has_mask); grad_bias = Σ_rows dy.  One pass; returns
-    max |dy| after the mask (NaN if it holds a NaN)."""
+    max |dy| after the mask as bits (numba_jit.abs_bits)."""
     n, units = dy.shape
-    top = dy.dtype.type(0)
+    top = abs_bits(dy.dtype.type(0))
     if has_bias:
         grad_bias[:] = 0
     for r in range(n):
         for j in range(units):
             v = dy[r, j] * mask[r, j] if has_mask else dy[r, j]
             dy[r, j] = v
-            top = _max_abs_step(top, v)
+            a = abs_bits(v)
+            top = a if a > top else top
             if has_bias:
                 grad_bias[j] += v
     return top
@@ -247,12 +242,6 @@ def _max_exponent_kernel(bits, exponent_mask):
         b = width(bits[i] & exponent_mask)
         top = b if b > top else top
     return top
-
-
-def _nan_as_inf(top) -> float:
-    """A kernel's running max |x| as NumpyOps.max_abs reports it: inf when it met a NaN."""
-    top = float(top)
-    return top if top == top else math.inf
 
 
 def _key_halves(key: int) -> tuple[np.uint32, np.uint32]:
@@ -326,7 +315,7 @@ class NumbaOps(NumbaConv, NumpyOps):
         flat = flat_views(x)
         if flat is None:
             return super().max_abs(x)
-        return _nan_as_inf(_max_abs_kernel(flat[0]))
+        return magnitude_of_bits(_max_abs_kernel(flat[0]), x.dtype)
 
     def all_finite(self, x):
         flat = flat_views(x)
@@ -404,7 +393,7 @@ class NumbaOps(NumbaConv, NumpyOps):
         top = _block_forward_kernel(out, bias if bias is not None else out[0], bias is not None,
                                     relu, rate > 0, *_key_halves(key),
                                     self.dropout_threshold(rate), f(1 / (1 - rate)), mask)
-        return mask, _nan_as_inf(top)
+        return mask, magnitude_of_bits(top, out.dtype)
 
     def dense_block_backward(self, dy, x, kernel, mask, grad_kernel, grad_bias, dx_out):
         given = [a for a in (mask, grad_bias) if a is not None]
@@ -417,7 +406,7 @@ class NumbaOps(NumbaConv, NumpyOps):
         np.matmul(x.T, dy, out=grad_kernel)
         if dx_out is not None:
             np.matmul(dy, kernel.T, out=dx_out)
-        return _nan_as_inf(top)
+        return magnitude_of_bits(top, dy.dtype)
 
     def softmax(self, x, axis=-1):
         if x.ndim != 2 or axis not in (-1, 1) or not kernel_ready(x):
