@@ -113,11 +113,11 @@ def main() -> None:
           f"; {info.get('cpu', {}).get('count', '?')} cores, Python {info.get('python_version')}")
     rows = [("group / name", "median (s)", "")]
     for name in sorted(median, key=lambda n: (by_name[n]["group"] or "", median[n])):
-        rows.append((name, f"{median[name]:.4f}", by_name[name]["group"] or ""))
+        rows.append((name, seconds(median[name]), by_name[name]["group"] or ""))
     for kind, race_name in RACES.items():
         for key, value in sorted(by_name.get(race_name, {}).get("extra_info", {}).items()):
             if key.endswith("_median_seconds"):
-                rows.append((f"{kind} race {key.removesuffix('_median_seconds')}", f"{value:.4f}",
+                rows.append((f"{kind} race {key.removesuffix('_median_seconds')}", seconds(value),
                              f"{kind}-race"))
     table("Medians", rows, args.markdown)
     rows = [("ratio", "race (judged)", "middle half of rounds", "sequential medians", "target",
@@ -137,6 +137,11 @@ def main() -> None:
         rows.append((label, "", "", "not run" if value is None else f"{value:.3g}", target,
                      "-" if value is None or ok is None else ("yes" if ok(value) else "NO")))
     table("Ratios (same run)", rows, args.markdown)
+
+
+def seconds(value: float) -> str:
+    """4 decimals, or 3 significant digits below a millisecond (one call of the latency race)."""
+    return f"{value:.4f}" if value >= 1e-3 else f"{value:.3g}"
 
 
 def race_ratio(race: dict, numerator: str, denominator: str):
