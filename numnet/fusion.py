@@ -134,14 +134,14 @@ class FusedStack:
 
         Returns whether every gradient is sure to be finite, from maxima the passes saw:
         each entry of dW = xᵀ dz and db = Σ dz sums n products, so |dW|, |db| <=
-        n · max|x| · max|dz| (and n · max|dz|), rounding included (a factor (1 + 2⁻²⁴)ⁿ), for
-        any order of summation without cancelling terms (plain GEMM loops, as BLAS runs them).
+        n · max|x| · max|dz| (and n · max|dz|), in any order of summation (plain GEMM loops, as
+        BLAS runs them), and rounding adds at most a factor (1 + 2⁻²⁴)ⁿ < 2 for n < 2²³ rows.
         Below a quarter of the dtype's largest value, no partial sum can overflow, so there is
         no inf and no NaN (which needs an inf first). False means "unknown": scan them."""
         inputs, masks, input_maxima, dy = self._cache
         buffers, _ = self._buffers_for(len(dy))
         limit = float(np.finfo(dy.dtype).max) / 4
-        finite = True
+        finite = len(dy) < 2**23
         for i in range(len(self.blocks) - 1, -1, -1):
             dense = self.blocks[i].dense
             dx_out = buffers[2 * i - 1] if i > 0 else None  # the previous block's gradient
