@@ -57,15 +57,35 @@ def abs_bits(typingctx, value):
     return width(value), codegen
 
 
+@intrinsic
+def float_of_bits(typingctx, bits):
+    """The float whose IEEE bits are `bits` (uint32 -> float32, uint64 -> float64): the
+    bitcast back, so a kernel's running max over abs_bits returns max |x| itself."""
+    if bits == types.uint32:
+        result = types.float32
+    elif bits == types.uint64:
+        result = types.float64
+    else:
+        return None
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], context.get_value_type(result))
+
+    return result(bits), codegen
+
+
 if numba.config.DISABLE_JIT:  # kernels run as Python (CI checks them so): the same bits
     def abs_bits(value):  # noqa: F811
         value = np.asarray(value)
         uint = np.uint32 if value.dtype.itemsize == 4 else np.uint64
         return value.view(uint)[()] & uint(np.iinfo(uint).max >> 1)
 
+    def float_of_bits(bits):  # noqa: F811
+        bits = np.asarray(bits)
+        return bits.view(np.float32 if bits.dtype.itemsize == 4 else np.float64)[()]
 
-def magnitude_of_bits(top, dtype) -> float:
-    """The float whose |bits| a kernel's running max `top` holds; inf for inf or NaN."""
-    uint = np.uint32 if np.dtype(dtype).itemsize == 4 else np.uint64
-    value = float(np.array(top, dtype=uint).view(dtype))
-    return value if value == value else float("inf")
+
+def nan_as_inf(top) -> float:
+    """A kernel's max |x| as NumpyOps.max_abs reports it: a float, inf for inf or NaN."""
+    top = float(top)
+    return top if top == top else float("inf")

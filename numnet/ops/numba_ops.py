@@ -19,7 +19,15 @@ from __future__ import annotations
 import numpy as np
 
 from .numba_conv import NumbaConv
-from .numba_jit import KERNEL_DTYPES, abs_bits, flat_views, kernel_ready, magnitude_of_bits, njit
+from .numba_jit import (
+    KERNEL_DTYPES,
+    abs_bits,
+    flat_views,
+    float_of_bits,
+    kernel_ready,
+    nan_as_inf,
+    njit,
+)
 from .numpy_ops import NumpyOps
 
 # Inputs a Rescaling kernel takes: 8-bit images and the float types.
@@ -139,7 +147,8 @@ def _dropout_kernel(x, k0, k1, threshold, scale, y, mask):
 @njit
 def _block_forward_kernel(out, bias, has_bias, relu, dropout, k0, k1, threshold, scale, mask):
     """In place on out = x W: v = out + b; m = [v > 0 or not relu] · (scale if kept);
-    out = v · m; mask = m.  One pass; returns max |out| as bits (numba_jit.abs_bits)."""
+    out = v · m; mask = m.  One pass; returns max |out| (NaN if it holds a NaN; an integer max
+    over numba_jit.abs_bits)."""
     n, units = out.shape
     zero, one = out.dtype.type(0), out.dtype.type(1)
     top = abs_bits(zero)
@@ -156,23 +165,23 @@ def _block_forward_kernel(out, bias, has_bias, relu, dropout, k0, k1, threshold,
             out[r, j] = y
             a = abs_bits(y)
             top = a if a > top else top
-    return top
+    return float_of_bits(top)
 
 
 @njit
 def _max_abs_kernel(x):
-    """max |x| as bits (numba_jit.abs_bits)."""
+    """max |x| (NaN if x holds a NaN): an integer max over numba_jit.abs_bits."""
     top = abs_bits(x[0])
     for i in range(x.size):
         a = abs_bits(x[i])
         top = a if a > top else top
-    return top
+    return float_of_bits(top)
 
 
 @njit
 def _block_backward_kernel(dy, mask, has_mask, grad_bias, has_bias):
     """In place: dy = dy · mask (if has_mask); grad_bias = Σ_rows dy.  One pass; returns
-    max |dy| after the mask as bits (numba_jit.abs_bits)."""
+    max |dy| after the mask (NaN if it holds a NaN; an integer max over numba_jit.abs_bits)."""
     n, units = dy.shape
     top = abs_bits(dy.dtype.type(0))
     if has_bias:
@@ -185,7 +194,7 @@ def _block_backward_kernel(dy, mask, has_mask, grad_bias, has_bias):
             top = a if a > top else top
             if has_bias:
                 grad_bias[j] += v
-    return top
+    return float_of_bits(top)
 
 
 @njit
@@ -315,7 +324,7 @@ class NumbaOps(NumbaConv, NumpyOps):
         flat = flat_views(x)
         if flat is None:
             return super().max_abs(x)
-        return magnitude_of_bits(_max_abs_kernel(flat[0]), x.dtype)
+        return nan_as_inf(_max_abs_kernel(flat[0]))
 
     def all_finite(self, x):
         flat = flat_views(x)
@@ -393,7 +402,7 @@ class NumbaOps(NumbaConv, NumpyOps):
         top = _block_forward_kernel(out, bias if bias is not None else out[0], bias is not None,
                                     relu, rate > 0, *_key_halves(key),
                                     self.dropout_threshold(rate), f(1 / (1 - rate)), mask)
-        return mask, magnitude_of_bits(top, out.dtype)
+        return mask, nan_as_inf(top)
 
     def dense_block_backward(self, dy, x, kernel, mask, grad_kernel, grad_bias, dx_out):
         given = [a for a in (mask, grad_bias) if a is not None]
@@ -406,7 +415,7 @@ class NumbaOps(NumbaConv, NumpyOps):
         np.matmul(x.T, dy, out=grad_kernel)
         if dx_out is not None:
             np.matmul(dy, kernel.T, out=dx_out)
-        return magnitude_of_bits(top, dy.dtype)
+        return nan_as_inf(top)
 
     def softmax(self, x, axis=-1):
         if x.ndim != 2 or axis not in (-1, 1) or not kernel_ready(x):
