@@ -1,5 +1,6 @@
 """What every Numba kernel module shares: the one `njit` decorator (flags from
-`numnet.config.NJIT_OPTIONS`) and the guard that says whether arrays suit a kernel.
+`numnet.config.NJIT_OPTIONS`), the guard that says whether arrays suit a kernel, and the
+float <-> bits casts (`abs_bits`, `float_of_bits`) behind the kernels' vectorised max |x|.
 numba_jit, numba_ops and numba_conv are the only modules in numnet that import numba."""
 
 from __future__ import annotations
