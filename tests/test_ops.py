@@ -206,6 +206,11 @@ def test_all_finite_of_an_empty_array_is_true():
     assert FAST.all_finite(np.empty(0, np.float32)) and REFERENCE.all_finite(np.empty(0, np.float32))
 
 
+def test_max_abs_of_an_empty_array_is_zero():
+    for dtype in (np.float32, np.float64):
+        assert FAST.max_abs(np.empty(0, dtype)) == REFERENCE.max_abs(np.empty(0, dtype)) == 0
+
+
 def test_kernels_fall_back_for_layouts_they_do_not_take():
     dy = np.random.default_rng(0).standard_normal((8, 6)).astype(np.float32)
     y = np.maximum(dy, 0)

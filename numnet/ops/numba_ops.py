@@ -16,6 +16,8 @@ in one pass (NumPy needs a cast, a multiply and an add).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .numba_conv import NumbaConv
@@ -32,9 +34,6 @@ from .numpy_ops import NumpyOps
 
 # Inputs a Rescaling kernel takes: 8-bit images and the float types.
 _RESCALE_INPUT_DTYPES = (np.dtype(np.uint8), *KERNEL_DTYPES)
-# A float is inf or NaN iff all its exponent bits are set.
-_EXPONENT_BITS = {np.dtype(np.float32): (np.uint32, np.uint32(0x7F800000)),
-                  np.dtype(np.float64): (np.uint64, np.uint64(0x7FF0000000000000))}
 
 
 # ---- kernels (private; 1-D views of contiguous arrays) -----------------------------------------
@@ -170,8 +169,9 @@ def _block_forward_kernel(out, bias, has_bias, relu, dropout, k0, k1, threshold,
 
 @njit
 def _max_abs_kernel(x):
-    """max |x| (NaN if x holds a NaN): an integer max over numba_jit.abs_bits."""
-    top = abs_bits(x[0])
+    """max |x| (NaN if x holds a NaN; 0 if x is empty): an integer max over
+    numba_jit.abs_bits."""
+    top = abs_bits(x.dtype.type(0))
     for i in range(x.size):
         a = abs_bits(x[i])
         top = a if a > top else top
@@ -238,19 +238,6 @@ def _softmax_rows_kernel(z, p):
             total += e
         for j in range(classes):
             p[r, j] /= total
-
-
-@njit
-def _max_exponent_kernel(bits, exponent_mask):
-    """max_i (bits[i] & exponent_mask) over a float array viewed as unsigned ints; equal to
-    the mask iff some element is inf or NaN. An integer max: vectorises, exact. (Each value
-    is cast back to the array's width: Numba widens scalar integers, which halves the lanes.)"""
-    width = bits.dtype.type
-    top = width(0)
-    for i in range(bits.size):
-        b = width(bits[i] & exponent_mask)
-        top = b if b > top else top
-    return top
 
 
 def _key_halves(key: int) -> tuple[np.uint32, np.uint32]:
@@ -327,11 +314,7 @@ class NumbaOps(NumbaConv, NumpyOps):
         return nan_as_inf(_max_abs_kernel(flat[0]))
 
     def all_finite(self, x):
-        flat = flat_views(x)
-        if flat is None:
-            return super().all_finite(x)
-        uint, exponent_mask = _EXPONENT_BITS[x.dtype]
-        return bool(_max_exponent_kernel(flat[0].view(uint), exponent_mask) != exponent_mask)
+        return self.max_abs(x) < math.inf  # inf or NaN anywhere makes max |x| inf
 
     def rmsprop_update(self, param, grad, velocity, lr, rho, epsilon):
         flat = flat_views(param, grad, velocity)

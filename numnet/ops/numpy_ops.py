@@ -360,8 +360,8 @@ class NumpyOps(NumpyConv, NumpyNormalization, NumpyUpdates):
 
     # ---- Checks -------------------------------------------------------------------------------
     def max_abs(self, x: np.ndarray) -> float:
-        """max |x| as a float; inf if any element is inf or NaN."""
-        top = float(np.max(np.abs(x)))
+        """max |x| as a float (0 for an empty x); inf if any element is inf or NaN."""
+        top = float(np.max(np.abs(x), initial=0))
         return top if top == top else math.inf
 
     def all_finite(self, x: np.ndarray) -> bool:
