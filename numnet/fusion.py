@@ -37,6 +37,18 @@ class _Block:
         self.softmax = isinstance(dense.activation, Softmax)
 
 
+def gradients_surely_finite(rows: int, input_maxima, dz_maxima, dtype) -> bool:
+    """Whether every block's dW = xᵀ dz and db = Σ dz must be finite, given each block's
+    max |x| and max |dz| (inf if they held inf or NaN). Each entry sums `rows` products, so
+    |dW|, |db| <= rows · max(max|x|, 1) · max|dz| in any order of summation (plain GEMM loops,
+    as BLAS runs them), and rounding adds at most a factor (1 + 2⁻²⁴)^rows < 2 for fewer than
+    2²³ rows. Below a quarter of the dtype's largest value no partial sum can overflow, so
+    there is no inf and no NaN (which needs an inf first)."""
+    limit = float(np.finfo(dtype).max) / 4
+    return rows < 2**23 and all(rows * max(x_max, 1.0) * dz_max < limit
+                                for x_max, dz_max in zip(input_maxima, dz_maxima))
+
+
 class FusedStack:
     """Runs a supported Sequential's training step and inference as fused blocks."""
 
@@ -132,26 +144,21 @@ class FusedStack:
         """Backward of the last `forward_loss`: grads land in the layers (y, y_pred and the
         weights, already in the cached gradient, unused).
 
-        Returns whether every gradient is sure to be finite, from maxima the passes saw:
-        each entry of dW = xᵀ dz and db = Σ dz sums n products, so |dW|, |db| <=
-        n · max|x| · max|dz| (and n · max|dz|), in any order of summation (plain GEMM loops, as
-        BLAS runs them), and rounding adds at most a factor (1 + 2⁻²⁴)ⁿ < 2 for n < 2²³ rows.
-        Below a quarter of the dtype's largest value, no partial sum can overflow, so there is
-        no inf and no NaN (which needs an inf first). False means "unknown": scan them."""
+        Returns whether every gradient is sure to be finite (`gradients_surely_finite`, from
+        the maxima the passes saw); False means "unknown": scan them."""
         inputs, masks, input_maxima, dy = self._cache
         buffers, _ = self._buffers_for(len(dy))
-        limit = float(np.finfo(dy.dtype).max) / 4
-        finite = len(dy) < 2**23
+        rows, dtype = len(dy), dy.dtype
+        dz_maxima = [0.0] * len(self.blocks)
         for i in range(len(self.blocks) - 1, -1, -1):
             dense = self.blocks[i].dense
             dx_out = buffers[2 * i - 1] if i > 0 else None  # the previous block's gradient
-            dz_max = ops.dense_block_backward(dy, inputs[i], dense.params["kernel"],
-                                              masks[i] if i < len(masks) else None,
-                                              dense.grads["kernel"], dense.grads.get("bias"),
-                                              dx_out)
-            finite = finite and len(dy) * max(input_maxima[i], 1.0) * dz_max < limit
+            dz_maxima[i] = ops.dense_block_backward(dy, inputs[i], dense.params["kernel"],
+                                                    masks[i] if i < len(masks) else None,
+                                                    dense.grads["kernel"],
+                                                    dense.grads.get("bias"), dx_out)
             dy = dx_out
-        return finite
+        return gradients_surely_finite(rows, input_maxima, dz_maxima, dtype)
 
     def forward(self, ops: NumpyOps, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Inference (no dropout) -> (probabilities, logits), both (n, classes), new arrays."""

@@ -240,11 +240,6 @@ def _softmax_rows_kernel(z, p):
             p[r, j] /= total
 
 
-def _key_halves(key: int) -> tuple[np.uint32, np.uint32]:
-    """A 64-bit dropout key as (low, high) 32-bit words, as NumpyOps.dropout_bits splits it."""
-    return np.uint32(key & 0xFFFFFFFF), np.uint32(key >> 32)
-
-
 class NumbaOps(NumbaConv, NumpyOps):
     """Fast CPU ops; anything not overridden falls back to the NumPy reference."""
 
@@ -303,7 +298,7 @@ class NumbaOps(NumbaConv, NumpyOps):
         if flat is None:
             return super().dropout_forward(x, key, rate)
         y, mask = np.empty_like(x), np.empty_like(x)
-        _dropout_kernel(flat[0], *_key_halves(key), self.dropout_threshold(rate),
+        _dropout_kernel(flat[0], *self.dropout_key_halves(key), self.dropout_threshold(rate),
                         x.dtype.type(1 / (1 - rate)), y.reshape(-1), mask.reshape(-1))
         return y, mask
 
@@ -383,7 +378,7 @@ class NumbaOps(NumbaConv, NumpyOps):
         mask = np.empty_like(out)
         f = out.dtype.type
         top = _block_forward_kernel(out, bias if bias is not None else out[0], bias is not None,
-                                    relu, rate > 0, *_key_halves(key),
+                                    relu, rate > 0, *self.dropout_key_halves(key),
                                     self.dropout_threshold(rate), f(1 / (1 - rate)), mask)
         return mask, nan_as_inf(top)
 

@@ -203,9 +203,14 @@ class NumpyOps(NumpyConv, NumpyNormalization, NumpyUpdates):
         x = x * np.uint32(0x846CA68B)
         return x ^ (x >> np.uint32(16))
 
+    @staticmethod
+    def dropout_key_halves(key: int) -> tuple[np.uint32, np.uint32]:
+        """The 64-bit key as (k0, k1): its low and high 32 bits."""
+        return np.uint32(key & 0xFFFFFFFF), np.uint32(key >> 32)
+
     def dropout_bits(self, key: int, n: int) -> np.ndarray:
         """The 32 random bits of elements 0..n-1 under the 64-bit `key` (uint32)."""
-        k0, k1 = np.uint32(key & 0xFFFFFFFF), np.uint32(key >> 32)
+        k0, k1 = self.dropout_key_halves(key)
         return self.mix32(self.mix32(np.arange(n, dtype=np.uint32) + k0) ^ k1)
 
     @staticmethod

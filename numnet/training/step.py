@@ -192,7 +192,6 @@ class Step:
         reports "loss" as NaN or inf (inf for a gradient's overflow), without metrics.
         Metrics are not weighted (Keras's `metrics`)."""
         model = self.model
-        self.gradients_known_finite = False
         # the model's compute_gradients: a subclass may override it (weights only if given)
         loss, y_pred = (model.compute_gradients(x, y) if sample_weight is None
                         else model.compute_gradients(x, y, sample_weight))
