@@ -20,7 +20,7 @@ import pytest
 
 import numnet
 
-from harness import ROUNDS, THREADS, race, seeded_keras
+from harness import ROUNDS, THREADS, race, seeded_keras, torch_accuracy, torch_train_epoch
 
 EXAMPLES = Path(__file__).parents[1] / "examples"
 ARCHITECTURES = {  # name -> (validation_split, example file)
@@ -137,17 +137,8 @@ def _torch_epoch(arch, data):
     val = DataLoader(TensorDataset(x[n_train:], y[n_train:]), batch_size=128)
 
     def epoch():
-        model.train()
-        for xb, yb in train:
-            optimizer.zero_grad()
-            loss_fn(model(xb), yb).backward()
-            optimizer.step()
-        model.eval()
-        correct = 0
-        with torch.no_grad():
-            for xb, yb in val:
-                correct += (model(xb).argmax(1) == yb).sum().item()
-        return correct / (len(x) - n_train)
+        torch_train_epoch(model, optimizer, loss_fn, train)
+        return torch_accuracy(torch, model, val)
 
     return epoch
 

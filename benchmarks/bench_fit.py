@@ -21,6 +21,8 @@ from harness import (
     measure,
     race,
     seeded_keras,
+    torch_accuracy,
+    torch_train_epoch,
     tutorial_model,
 )
 
@@ -204,11 +206,7 @@ def _torch_training(mnist):
     loss_fn = torch.nn.CrossEntropyLoss()
 
     def train_epoch():
-        model.train()
-        for xb, yb in train:
-            optimizer.zero_grad()
-            loss_fn(model(xb), yb).backward()
-            optimizer.step()
+        torch_train_epoch(model, optimizer, loss_fn, train)
 
     return torch, model, train_epoch, val
 
@@ -219,12 +217,7 @@ def _torch_epoch(mnist):
 
     def epoch():
         train_epoch()
-        model.eval()
-        correct = 0
-        with torch.no_grad():
-            for xb, yb in val:
-                correct += (model(xb).argmax(1) == yb).sum().item()
-        return correct / (60000 - N_TRAIN)
+        return torch_accuracy(torch, model, val)
 
     return epoch
 

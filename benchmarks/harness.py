@@ -98,3 +98,23 @@ def seeded_keras():
         pass
     keras.utils.set_random_seed(0)
     return keras
+
+
+def torch_train_epoch(model, optimizer, loss_fn, batches) -> None:
+    """One idiomatic PyTorch eager training epoch: zero_grad, loss, backward, step per batch."""
+    model.train()
+    for xb, yb in batches:
+        optimizer.zero_grad()
+        loss_fn(model(xb), yb).backward()
+        optimizer.step()
+
+
+def torch_accuracy(torch, model, batches) -> float:
+    """The share of (x, label) batches whose argmax is the label (eval mode, no autograd)."""
+    model.eval()
+    correct = total = 0
+    with torch.no_grad():
+        for xb, yb in batches:
+            correct += (model(xb).argmax(1) == yb).sum().item()
+            total += len(yb)
+    return correct / total
