@@ -39,12 +39,15 @@ class NumpyNormalization:
         axes = tuple(range(dy.ndim - 1))
         if grad_beta is not None:
             np.sum(dy, axis=axes, out=grad_beta)
+        if grad_gamma is None and not need_dx:
+            return None
+        dy_x_hat = dy * x_hat  # dγ's terms, and dx's
         if grad_gamma is not None:
-            np.sum(dy * x_hat, axis=axes, out=grad_gamma)
+            np.sum(dy_x_hat, axis=axes, out=grad_gamma)
         if not need_dx:
             return None
         scale = inv_std * gamma if gamma is not None else inv_std
-        return scale * (dy - dy.mean(axis=axes) - x_hat * np.mean(dy * x_hat, axis=axes))
+        return scale * (dy - dy.mean(axis=axes) - x_hat * dy_x_hat.mean(axis=axes))
 
     def batch_norm_inference(self, x, moving_mean, scale, beta):
         """y = (x - moving_mean) · scale + β, scale = γ / √(moving_variance + ε) (the layer's
