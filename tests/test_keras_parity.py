@@ -12,7 +12,14 @@ import pytest
 import numnet
 from numnet import layers
 
-from golden.cases import IMAGE_MODELS, OPTIMIZERS, REGULARIZED, SCHEDULES
+from golden.cases import (
+    DECAYING_SLOTS,
+    DECAYING_SLOTS_RECORDED,
+    IMAGE_MODELS,
+    OPTIMIZERS,
+    REGULARIZED,
+    SCHEDULES,
+)
 
 GOLDEN = json.load(open(os.path.join(os.path.dirname(__file__), "golden", "keras.json")))
 
@@ -237,6 +244,41 @@ def test_optimizers_options_and_schedules_give_keras_weights_after_10_steps(name
     np.testing.assert_allclose(history.history["loss"], case["losses"], rtol=1e-5)
     for ours, theirs in zip(model.get_weights(), case["final_weights"]):
         np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+@pytest.mark.parametrize("name", DECAYING_SLOTS)
+def test_slots_of_a_weight_whose_gradient_stays_zero_reach_zero_as_keras(name, backend):
+    """After one gradient of 1e-3 and then zeros, every slot decays geometrically, value for
+    value as Keras's, and is exactly 0 (of its sign) from the step where Keras's is: below
+    float32's smallest normal number slots are flushed, as TensorFlow's kernels flush
+    subnormal results, instead of lingering at the smallest subnormal, where arithmetic is
+    slow. TensorFlow also flushes intermediate results: Keras's Adam momentum stops at
+    1.1e-37, once its decrement m·(1-β1) is subnormal, where numnet's goes on to 0."""
+    numnet.config.set_backend(backend)
+    make, keras_names = DECAYING_SLOTS[name]
+    optimizer = make(numnet.optimizers)
+    weight = np.full(2, 0.5, np.float32)
+    recorded = {}
+    for step in range(max(DECAYING_SLOTS_RECORDED) + 1):
+        gradient = np.full(2, 1e-3 if step == 0 else 0.0, np.float32)
+        optimizer.apply([weight], [gradient])
+        if step in DECAYING_SLOTS_RECORDED:
+            recorded[str(step)] = [weight.copy(), *(s.copy() for s in optimizer.slots[0].values())]
+    tiny = np.finfo(np.float32).tiny
+    flushed = 0
+    for step, expected in GOLDEN["decaying_slots"][name].items():
+        for ours, key in zip(recorded[step], ["weight", *keras_names]):
+            theirs = np.array(expected[key], np.float32)
+            assert not (ours != 0).any() or np.abs(ours).min() >= tiny, f"{key}, step {step}"
+            if name == "Adam":
+                np.testing.assert_allclose(ours, theirs, rtol=2e-6, atol=10 * tiny)
+                continue
+            np.testing.assert_allclose(ours, theirs, rtol=2e-6, err_msg=f"{key}, step {step}")
+            assert np.array_equal(ours == 0, theirs == 0), f"{key}, step {step}: {ours} {theirs}"
+            assert np.array_equal(np.signbit(ours), np.signbit(theirs)), f"{key}, step {step}"
+            flushed += int((theirs == 0).all() and step != "1")
+    assert flushed or name == "Adam"
 
 
 @pytest.mark.parametrize("name", SCHEDULES)

@@ -10,6 +10,7 @@ from hypothesis.extra import numpy as hnp
 
 from numnet.ops import NumpyOps
 from numnet.ops.numba_ops import NumbaOps
+from numnet.ops.numpy_updates import flush_subnormal
 
 REFERENCE, FAST = NumpyOps(), NumbaOps()
 BACKENDS = pytest.mark.parametrize("ops", [REFERENCE, FAST], ids=["numpy", "numba"])
@@ -118,3 +119,25 @@ def test_optimizer_updates_agree_and_stay_finite(size, seed, scale):
             assert p.dtype == np.float32 and np.isfinite(p).all(), name
             results.append(p)
         np.testing.assert_allclose(results[0], results[1], rtol=1e-5, atol=1e-6, err_msg=name)
+
+
+def test_optimizer_slots_below_the_smallest_normal_number_become_zero_of_their_sign():
+    """Both backends flush a slot the update leaves subnormal (as TensorFlow does) and keep
+    every other value, inf and NaN included; the weights move as without the flush."""
+    tiny = np.finfo(np.float32).tiny
+    velocity = np.array([tiny, 2 * tiny, 0.5 * tiny, 1.0, np.inf, np.nan], np.float32)
+    momentum = np.array([-tiny, -2 * tiny, 0.5 * tiny, -1.0, -np.inf, np.nan], np.float32)
+    grad = np.zeros(6, np.float32)
+    for ops in (FAST, REFERENCE):
+        v, m, p = velocity.copy(), momentum.copy(), np.ones(6, np.float32)
+        ops.rmsprop_update(p, grad, v, 0.001, 0.9, 1e-7)
+        rho = np.float32(0.9)
+        np.testing.assert_array_equal(v, np.float32([0, rho * 2 * tiny, 0, rho, np.inf, np.nan]))
+        np.testing.assert_array_equal(p[:5], 1)
+        ops.sgd_update(p, grad, m, 0.01, 0.9, False)
+        np.testing.assert_array_equal(m, np.float32([-0.0, rho * -2 * tiny, 0, -rho, -np.inf,
+                                                     np.nan]))
+        assert np.signbit(m[0]) and not np.signbit(m[2])
+        for slot in (np.array([tiny / 4, -tiny / 4], np.float32), np.array([1e-45], np.float32)):
+            flush_subnormal(slot)
+            assert (slot == 0).all()

@@ -34,6 +34,8 @@ from .numpy_ops import NumpyOps
 
 # Inputs a Rescaling kernel takes: 8-bit images and the float types.
 _RESCALE_INPUT_DTYPES = (np.dtype(np.uint8), *KERNEL_DTYPES)
+# each kernel dtype's smallest normal number: optimizer slots below it are flushed to 0
+_TINY = {dtype.type: dtype.type(np.finfo(dtype).tiny) for dtype in KERNEL_DTYPES}
 
 
 # ---- kernels (private; 1-D views of contiguous arrays) -----------------------------------------
@@ -53,42 +55,49 @@ def _rescale_kernel(x, scale, offset, out):
 
 
 @njit
-def _rmsprop_kernel(param, grad, velocity, lr, rho, one_minus_rho, epsilon):
+def _flushed(value, tiny):
+    """value, or 0 of its sign when |value| < tiny (numpy_updates.flush_subnormal for one
+    element)."""
+    return value * 0 if abs(value) < tiny else value
+
+
+@njit
+def _rmsprop_kernel(param, grad, velocity, lr, rho, one_minus_rho, epsilon, tiny):
     for i in range(param.size):
         g = grad[i]
-        v = rho * velocity[i] + one_minus_rho * g * g
+        v = _flushed(rho * velocity[i] + one_minus_rho * g * g, tiny)
         velocity[i] = v
         param[i] -= lr * g / np.sqrt(v + epsilon)
 
 
 @njit
-def _sgd_momentum_kernel(param, grad, velocity, lr, momentum, nesterov):
+def _sgd_momentum_kernel(param, grad, velocity, lr, momentum, nesterov, tiny):
     for i in range(param.size):
         g = grad[i]
-        v = momentum * velocity[i] - lr * g
+        v = _flushed(momentum * velocity[i] - lr * g, tiny)
         velocity[i] = v
         param[i] += (momentum * v - lr * g) if nesterov else v
 
 
 @njit
-def _adam_kernel(param, grad, m, v, alpha, one_minus_beta_1, one_minus_beta_2, epsilon):
+def _adam_kernel(param, grad, m, v, alpha, one_minus_beta_1, one_minus_beta_2, epsilon, tiny):
     for i in range(param.size):
         g = grad[i]
-        mi = m[i] + (g - m[i]) * one_minus_beta_1
-        vi = v[i] + (g * g - v[i]) * one_minus_beta_2
+        mi = _flushed(m[i] + (g - m[i]) * one_minus_beta_1, tiny)
+        vi = _flushed(v[i] + (g * g - v[i]) * one_minus_beta_2, tiny)
         m[i] = mi
         v[i] = vi
         param[i] -= alpha * mi / (np.sqrt(vi) + epsilon)
 
 
 @njit
-def _adadelta_kernel(param, grad, acc_grad, acc_delta, lr, rho, one_minus_rho, epsilon):
+def _adadelta_kernel(param, grad, acc_grad, acc_delta, lr, rho, one_minus_rho, epsilon, tiny):
     for i in range(param.size):
         g = grad[i]
-        a = rho * acc_grad[i] + one_minus_rho * g * g
+        a = _flushed(rho * acc_grad[i] + one_minus_rho * g * g, tiny)
         acc_grad[i] = a
         delta = -np.sqrt(acc_delta[i] + epsilon) * g / np.sqrt(a + epsilon)
-        acc_delta[i] = rho * acc_delta[i] + one_minus_rho * delta * delta
+        acc_delta[i] = _flushed(rho * acc_delta[i] + one_minus_rho * delta * delta, tiny)
         param[i] += lr * delta
 
 
@@ -316,14 +325,14 @@ class NumbaOps(NumbaConv, NumpyOps):
         if flat is None:
             return super().rmsprop_update(param, grad, velocity, lr, rho, epsilon)
         f = param.dtype.type
-        _rmsprop_kernel(*flat, f(lr), f(rho), f(1 - rho), f(epsilon))
+        _rmsprop_kernel(*flat, f(lr), f(rho), f(1 - rho), f(epsilon), _TINY[f])
 
     def sgd_update(self, param, grad, velocity, lr, momentum, nesterov):
         flat = None if velocity is None else flat_views(param, grad, velocity)
         if flat is None:
             return super().sgd_update(param, grad, velocity, lr, momentum, nesterov)
         f = param.dtype.type
-        _sgd_momentum_kernel(*flat, f(lr), f(momentum), bool(nesterov))
+        _sgd_momentum_kernel(*flat, f(lr), f(momentum), bool(nesterov), _TINY[f])
 
     def adam_update(self, param, grad, m, v, lr, beta_1, beta_2, epsilon, step, v_hat=None):
         flat = flat_views(param, grad, m, v) if v_hat is None else None  # amsgrad: the reference
@@ -332,7 +341,7 @@ class NumbaOps(NumbaConv, NumpyOps):
                                        v_hat)
         f = param.dtype.type
         alpha = self.adam_step_size(lr, beta_1, beta_2, step, param.dtype)
-        _adam_kernel(*flat, alpha, f(1 - beta_1), f(1 - beta_2), f(epsilon))
+        _adam_kernel(*flat, alpha, f(1 - beta_1), f(1 - beta_2), f(epsilon), _TINY[f])
 
     def adadelta_update(self, param, grad, accumulated_grad, accumulated_delta, lr, rho,
                         epsilon):
@@ -341,7 +350,7 @@ class NumbaOps(NumbaConv, NumpyOps):
             return super().adadelta_update(param, grad, accumulated_grad, accumulated_delta, lr,
                                            rho, epsilon)
         f = param.dtype.type
-        _adadelta_kernel(*flat, f(lr), f(rho), f(1 - rho), f(epsilon))
+        _adadelta_kernel(*flat, f(lr), f(rho), f(1 - rho), f(epsilon), _TINY[f])
 
     def bias_relu(self, y, bias):
         given = [] if bias is None else [bias]

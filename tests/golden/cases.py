@@ -73,3 +73,15 @@ IMAGE_MODELS = {
         L.Conv2D(5, (2, 3), strides=(1, 2), use_bias=False), L.GlobalMaxPooling2D(),
         L.Dense(3, activation="softmax")],
 }
+
+# Slots decaying to zero: one step with gradient 1e-3, then zero gradients (the weight of an
+# always-blank pixel). name -> (maker(o), Keras's slot names in numnet's order)
+DECAYING_SLOTS = {
+    "SGD_momentum": (lambda o: o.SGD(0.01, momentum=0.9), ["momentum"]),
+    "RMSprop": (lambda o: o.RMSprop(0.001), ["velocity"]),
+    "RMSprop_centered_momentum": (lambda o: o.RMSprop(0.001, momentum=0.9, centered=True),
+                                  ["velocity", "momentum", "average_gradient"]),
+    "Adam": (lambda o: o.Adam(0.001), ["momentum", "velocity"]),
+    "Adadelta": (lambda o: o.Adadelta(1.0, rho=0.9), ["accumulated_grad", "accumulated_delta_var"]),
+}
+DECAYING_SLOTS_RECORDED = (1, 100, 500, 600, 650, 700, 750, 800, 900)  # steps after the first

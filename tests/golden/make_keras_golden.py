@@ -22,7 +22,14 @@ from keras import layers  # noqa: E402
 from keras.src.trainers.data_adapters.array_slicing import train_validation_split  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cases import IMAGE_MODELS, OPTIMIZERS, REGULARIZED, SCHEDULES  # noqa: E402  (shared with numnet's tests)
+from cases import (  # noqa: E402  (shared with numnet's tests)
+    DECAYING_SLOTS,
+    DECAYING_SLOTS_RECORDED,
+    IMAGE_MODELS,
+    OPTIMIZERS,
+    REGULARIZED,
+    SCHEDULES,
+)
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "keras.json")
 G = np.random.default_rng(0)
@@ -274,6 +281,27 @@ def optimizer_cases():
             "optimizers": cases, "schedule_values": values}
 
 
+def decaying_slot_cases():
+    """Each optimizer's slots of a 2-element weight after one step with gradient 1e-3 and
+    then zero gradients, at the steps DECAYING_SLOTS_RECORDED: the slots decay geometrically
+    and, as TensorFlow's CPU kernels flush subnormal results, reach exactly 0."""
+    cases = {}
+    for name, (make, _) in DECAYING_SLOTS.items():
+        variable = keras.Variable(np.full(2, 0.5, np.float32), name="w")
+        optimizer = make(keras.optimizers)
+        optimizer.build([variable])
+        slots = [v for v in optimizer.variables if v.name.startswith("w_")]
+        recorded = {}
+        for step in range(max(DECAYING_SLOTS_RECORDED) + 1):
+            gradient = np.full(2, 1e-3 if step == 0 else 0.0, np.float32)
+            optimizer.apply_gradients([(gradient, variable)])
+            if step in DECAYING_SLOTS_RECORDED:
+                recorded[str(step)] = {"weight": floats(variable),
+                                       **{v.name[2:]: floats(v) for v in slots}}
+        cases[name] = recorded
+    return cases
+
+
 def regularized_case(hidden_kwargs, output_kwargs, optimizer):
     """5 full-batch steps of a small classifier with regularizers and constraints."""
     g = np.random.default_rng(5)
@@ -366,6 +394,7 @@ def main():
               "model_checkpoint": checkpoint_cases(), "csv_logger": csv_cases(),
               "key_order": key_orders(), "metric_functions": metric_functions(),
               "loss_functions": loss_functions(), "optimizer_steps": optimizer_cases(),
+              "decaying_slots": decaying_slot_cases(),
               "activations": activation_values(), "regularizers": regularizer_cases(),
               "weighted": weighted_cases(), "images": image_cases()}
     with open(OUT, "w") as handle:
