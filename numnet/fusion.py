@@ -131,8 +131,8 @@ class FusedStack:
             input_maxima.append(top)
         last = self.blocks[-1].dense
         z = buffers[-2]
-        ops.dense_block_forward(inputs[-1], last.params["kernel"], last.params.get("bias"),
-                                False, 0, 0.0, z)
+        ops.dense_block_inference(inputs[-1], last.params["kernel"], last.params.get("bias"),
+                                  False, z)  # logits: no mask, and their maximum is not needed
         p, per_sample, dz = ops.softmax_crossentropy_forward(z, self.loss.dense_targets(y, z))
         if sample_weight is not None:
             dz *= sample_weight[:, None]

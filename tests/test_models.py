@@ -128,10 +128,15 @@ def test_float32_through_a_whole_training_step(rng, backend, monkeypatch):
     else:  # the Numba backend runs fused blocks instead of layer.forward
         ops = numnet.ops.get_ops()
         block_forward, head = ops.dense_block_forward, ops.softmax_crossentropy_forward
+        block_inference = ops.dense_block_inference  # the output block's logits
 
-        def block_spy(*args):  # the block's output is its last argument
+        def block_spy(*args, _run=block_forward):  # the block's output is its last argument
             seen.append(args[-1].dtype)
-            return block_forward(*args)
+            return _run(*args)
+
+        def logits_spy(*args, _run=block_inference):
+            seen.append(args[-1].dtype)
+            return _run(*args)
 
         def head_spy(*args):  # -> (probabilities, per-sample loss, dL/dz)
             result = head(*args)
@@ -139,11 +144,12 @@ def test_float32_through_a_whole_training_step(rng, backend, monkeypatch):
             return result
 
         monkeypatch.setattr(ops, "dense_block_forward", block_spy)
+        monkeypatch.setattr(ops, "dense_block_inference", logits_spy)
         monkeypatch.setattr(ops, "softmax_crossentropy_forward", head_spy)
     assert model.compute_gradients(x.astype(np.float64), y)[1].dtype == np.float32
     model.train_step(x, y)
     # per step: 3 layers (Dense, Dropout, Dense) or 2 blocks and the softmax/cross-entropy head
-    assert set(seen) == {np.dtype("float32")} and len(seen) == 6
+    assert set(seen) == {np.dtype("float32")} and len(seen) == 6, seen
     params, grads = parameters(model), gradients(model)
     assert {p.dtype for p in params} | {g.dtype for g in grads} == {np.dtype("float32")}
     assert {s.dtype for slots in model.optimizer.slots for s in slots.values()} == {np.dtype("float32")}

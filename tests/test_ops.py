@@ -85,6 +85,11 @@ def case_softmax_crossentropy_forward(dtype):
     return (a(32, 10) * 5, t), {}
 
 
+def case_softmax_crossentropy(dtype):
+    g, a = arrays(dtype)
+    return (np.eye(10, dtype=dtype)[g.integers(0, 10, 32)], a(32, 10) * 5), {}
+
+
 def case_softmax(dtype):
     _, a = arrays(dtype)
     return (a(32, 10) * 30,), {}

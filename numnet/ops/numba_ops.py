@@ -58,7 +58,7 @@ def _rescale_kernel(x, scale, offset, out):
 def _flushed(value, tiny):
     """value, or 0 of its sign when |value| < tiny (numpy_updates.flush_subnormal for one
     element)."""
-    return value * 0 if abs(value) < tiny else value
+    return value * (tiny - tiny) if abs(value) < tiny else value  # (an int 0 would widen)
 
 
 @njit
@@ -410,6 +410,13 @@ class NumbaOps(NumbaConv, NumpyOps):
         p = np.empty_like(x)
         _softmax_rows_kernel(x, p)
         return p
+
+    def softmax_crossentropy(self, y_true, z):
+        if z.ndim != 2 or not kernel_ready(z, y_true) or z.shape != y_true.shape:
+            return super().softmax_crossentropy(y_true, z)
+        loss = np.empty(len(z), z.dtype)
+        _softmax_crossentropy_kernel(z.copy(), y_true, loss, np.empty_like(z))
+        return loss
 
     def softmax_crossentropy_forward(self, z, y_true):
         if not kernel_ready(z, y_true) or z.shape != y_true.shape:
