@@ -43,7 +43,10 @@ class Sequential(Trainer):
 
     @property
     def built(self) -> bool:
-        return bool(self._layers) and all(layer.built for layer in self._layers)
+        for layer in self._layers:  # a plain loop: serving one request asks this twice
+            if not layer.built:
+                return False
+        return bool(self._layers)
 
     @property
     def input_shape(self) -> tuple | None:

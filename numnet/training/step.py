@@ -118,8 +118,7 @@ class Step:
         """Fused blocks when the backend fuses and the stack fits, else layer by layer."""
         model, ops = self.model, get_ops()
         layers = model.layers
-        key = (tuple(map(id, layers)), tuple(layer.trainable for layer in layers), id(model.loss),
-               ops.name)
+        key = ([(id(layer), layer.trainable) for layer in layers], id(model.loss), ops.name)
         if self._runner is None or self._runner[0] != key:
             runner = FusedStack.build(layers, model.loss) if ops.fuses_blocks else None
             self._runner = (key, runner or LayerStack(layers, model.loss, model.dtype))
