@@ -299,3 +299,48 @@ def test_a_nonfinite_value_makes_every_reported_maximum_infinite(ops, bad):
                                    np.empty((3, 100), np.float32), np.empty(100, np.float32),
                                    None)
     assert top == np.inf
+
+
+def _float32_kernel_arguments():
+    """Each float32 kernel of numba_ops with arguments of the types NumbaOps passes it."""
+    f, u = np.float32, np.uint32
+
+    def v(*shape):
+        return np.ones(shape, f)
+
+    return {
+        "_rmsprop_kernel": (v(16), v(16), v(16), f(0.1), f(0.9), f(0.1), f(1e-7), f(1e-38)),
+        "_sgd_momentum_kernel": (v(16), v(16), v(16), f(0.1), f(0.9), True, f(1e-38)),
+        "_adam_kernel": (v(16), v(16), v(16), v(16), f(0.1), f(0.1), f(0.01), f(1e-7), f(1e-38)),
+        "_adadelta_kernel": (v(16), v(16), v(16), v(16), f(1), f(0.95), f(0.05), f(1e-7),
+                             f(1e-38)),
+        "_block_forward_kernel": (v(4, 8), v(8), True, True, True, u(1), u(2), u(3), f(2),
+                                  v(4, 8)),
+        "_block_backward_kernel": (v(4, 8), v(4, 8), True, v(8), True),
+        "_bias_relu_kernel": (v(4, 8), v(8), True),
+        "_relu_backward_bias_kernel": (v(4, 8), v(4, 8), v(4, 8), v(8), True),
+        "_relu_backward_kernel": (v(16), v(16), v(16)),
+        "_dropout_kernel": (v(16), u(1), u(2), u(3), f(2), v(16), v(16)),
+        "_max_abs_kernel": (v(16),),
+    }
+
+
+@pytest.mark.skipif(os.environ.get("NUMBA_DISABLE_JIT") == "1", reason="inspects compiled code")
+@pytest.mark.parametrize("name", sorted(_float32_kernel_arguments()))
+def test_float32_kernels_do_no_float64_arithmetic(name):
+    """A float32 kernel that computes in float64 is correct and twice as slow or worse (half
+    the lanes, slower square roots): Numba widens float32 * int to float64, so `v * 0`
+    instead of `v * (tiny - tiny)` made the RMSprop kernel 3x slower once. Compiled afresh
+    (the cache hides the IR) and read for double-precision arithmetic. The softmax kernels
+    are left out: they accumulate each row's sum of exponentials in float64 (closer to the
+    exact sum than the float32 reference), and changing that would change every seeded
+    result."""
+    import numba  # the JIT backend only
+
+    from numnet.ops import numba_ops
+
+    kernel = numba.njit(cache=False)(getattr(numba_ops, name).py_func)
+    kernel(*_float32_kernel_arguments()[name])
+    ir = "\n".join(kernel.inspect_llvm().values())
+    double_math = re.findall(r"\b(?:fadd|fsub|fmul|fdiv|fcmp)\b[^\n]*\bdouble\b|\.f64\(", ir)
+    assert not double_math, double_math[:3]
