@@ -106,18 +106,20 @@ class NumpyUpdates:
         """Keras Nadam (t = step, 1-based; u_product = Π_{i<=t} u_i, u_i = β1 (1 - ½·0.96^i)):
         m += (g - m)(1-β1); v += (g² - v)(1-β2);
         m̂ = u_{t+1} m / (1 - u_product·u_{t+1}) + (1 - u_t) g / (1 - u_product);
-        w -= lr m̂ / (√(v / (1 - β2^t)) + ε)."""
-        dtype = param.dtype.type
-        u_t = beta_1 * (1 - 0.5 * 0.96**step)
-        u_next = beta_1 * (1 - 0.5 * 0.96**(step + 1))
-        m += (grad - m) * dtype(1 - beta_1)
-        v += (grad * grad - v) * dtype(1 - beta_2)
+        w -= m̂ lr / (√(v / (1 - β2^t)) + ε).
+        Every scalar in the parameters' dtype, in Keras's order (β cast before 1 - β)."""
+        f = param.dtype.type
+        b1, b2, t = f(beta_1), f(beta_2), f(step)
+        u_t = b1 * (f(1) - f(0.5) * f(0.96) ** t)
+        u_next = b1 * (f(1) - f(0.5) * f(0.96) ** (t + f(1)))
+        u_product = f(u_product)
+        m += (grad - m) * (f(1) - b1)
+        v += (grad * grad - v) * (f(1) - b2)
         flush_subnormal(m)
         flush_subnormal(v)
-        m_hat = (dtype(u_next / (1 - u_product * u_next)) * m
-                 + dtype((1 - u_t) / (1 - u_product)) * grad)
-        v_hat = v / dtype(1 - beta_2**step)
-        param -= dtype(lr) * m_hat / (np.sqrt(v_hat) + dtype(epsilon))
+        m_hat = u_next * m / (f(1) - u_product * u_next) + (f(1) - u_t) * grad / (f(1) - u_product)
+        v_hat = v / (f(1) - b2**t)
+        param -= m_hat * f(lr) / (np.sqrt(v_hat) + f(epsilon))
 
     def adagrad_update(self, param: np.ndarray, grad: np.ndarray, accumulator: np.ndarray,
                        lr: float, epsilon: float) -> None:

@@ -55,7 +55,11 @@ class Nadam(Optimizer):
         self.u_product = 1.0  # Π u_i over the steps so far, shared by every variable
 
     def before_update(self):
-        self.u_product *= self.beta_1 * (1 - 0.5 * 0.96**self.iterations)
+        """u_product *= u_t, in the slots' float type as Keras keeps it (float32 for float32
+        weights)."""
+        f = next(iter(self.slots[0].values())).dtype.type if self.slots else np.float32
+        self.u_product = float(f(self.u_product) * f(self.beta_1)
+                               * (f(1) - f(0.5) * f(0.96) ** f(self.iterations)))
 
     def update_step(self, param, grad, slots, lr):
         get_ops().nadam_update(param, grad, slots["momentum"], slots["velocity"], lr,

@@ -82,6 +82,7 @@ DECAYING_SLOTS = {
     "RMSprop_centered_momentum": (lambda o: o.RMSprop(0.001, momentum=0.9, centered=True),
                                   ["velocity", "momentum", "average_gradient"]),
     "Adam": (lambda o: o.Adam(0.001), ["momentum", "velocity"]),
+    "Nadam": (lambda o: o.Nadam(0.001), ["momentum", "velocity"]),
     "Adadelta": (lambda o: o.Adadelta(1.0, rho=0.9), ["accumulated_grad", "accumulated_delta_var"]),
 }
 DECAYING_SLOTS_RECORDED = (1, 100, 500, 600, 650, 700, 750, 800, 900)  # steps after the first
