@@ -43,10 +43,7 @@ class Sequential(Trainer):
 
     @property
     def built(self) -> bool:
-        for layer in self._layers:  # a plain loop: serving one request asks this twice
-            if not layer.built:
-                return False
-        return bool(self._layers)
+        return bool(self._layers) and all(layer.built for layer in self._layers)
 
     @property
     def input_shape(self) -> tuple | None:

@@ -72,11 +72,6 @@ def case_dense_block_forward(dtype):
     return (a(12, 7), a(7, 20), a(20), True, 99, 0.3, np.empty((12, 20), dtype)), {}
 
 
-def case_dense_block_inference(dtype):
-    _, a = arrays(dtype)
-    return (a(12, 7), a(7, 20), a(20), True, np.empty((12, 20), dtype)), {}
-
-
 def case_dense_block_backward(dtype):
     _, a = arrays(dtype)
     mask = (a(12, 20) > 0).astype(dtype) * dtype(1 / 0.7)

@@ -391,14 +391,6 @@ class NumbaOps(NumbaConv, NumpyOps):
                                     self.dropout_threshold(rate), f(1 / (1 - rate)), mask)
         return mask, nan_as_inf(top)
 
-    def dense_block_inference(self, x, kernel, bias, relu, out):
-        given = [] if bias is None else [bias]
-        if not relu or not kernel_ready(out, *given):
-            return super().dense_block_inference(x, kernel, bias, relu, out)
-        np.matmul(x, kernel, out=out)
-        _bias_relu_kernel(out, out[0] if bias is None else bias, bias is not None)
-        return out
-
     def dense_block_backward(self, dy, x, kernel, mask, grad_kernel, grad_bias, dx_out):
         given = [a for a in (mask, grad_bias) if a is not None]
         if not kernel_ready(dy, *given) or (mask is not None and dy.shape != mask.shape):
