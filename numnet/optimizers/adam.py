@@ -56,7 +56,8 @@ class Nadam(Optimizer):
 
     def before_update(self):
         """u_product *= u_t, in the slots' float type as Keras keeps it (float32 for float32
-        weights)."""
+        weights), multiplied in Keras's order (u_product · β1) · (1 - ½·0.96ᵗ): not through
+        the u_t that nadam_update computes, whose rounding differs."""
         f = next(iter(self.slots[0].values())).dtype.type if self.slots else np.float32
         self.u_product = float(f(self.u_product) * f(self.beta_1)
                                * (f(1) - f(0.5) * f(0.96) ** f(self.iterations)))
