@@ -20,13 +20,15 @@ from . import (
 )
 from .config import set_random_seed
 from .export import load_keras
-from .models import Sequential, load_model
+from .layers import Input
+from .models import Model, Sequential, load_model
 from .plotting import plot_history
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Sequential", "callbacks", "config", "data", "datasets", "export", "initializers", "layers",
+    "Input", "Model", "Sequential", "callbacks", "config", "data", "datasets", "export",
+    "initializers", "layers",
     "load_keras", "load_model", "losses", "metrics", "models", "ops", "optimizers",
     "plot_history", "saving", "set_random_seed", "training", "utils", "__version__",
 ]

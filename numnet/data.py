@@ -38,15 +38,22 @@ def split_validation(x: np.ndarray, y: np.ndarray, fraction: float):
     """Keras's validation_split: floor(n · (1 - fraction)) rows train, the LAST rows validate,
     taken before any shuffling (n=10, 0.25: 7 and 3).
 
+    x and y may also be lists of arrays (a model's several inputs or outputs).
     Returns (x_train, y_train), (x_val, y_val); views, no copies.
     """
-    cut = math.floor(len(x) * (1.0 - fraction))
-    if cut == 0 or cut == len(x):
+    n = len(x[0]) if isinstance(x, list) else len(x)
+    cut = math.floor(n * (1.0 - fraction))
+    if cut == 0 or cut == n:
         raise ValueError(
-            f"validation_split={fraction} leaves {cut} training and {len(x) - cut} "
-            f"validation rows out of {len(x)}; both must be at least 1"
+            f"validation_split={fraction} leaves {cut} training and {n - cut} "
+            f"validation rows out of {n}; both must be at least 1"
         )
-    return (x[:cut], y[:cut]), (x[cut:], y[cut:])
+
+    def rows(data, part: slice):
+        return [d[part] for d in data] if isinstance(data, list) else data[part]
+
+    head, tail = slice(None, cut), slice(cut, None)
+    return (rows(x, head), rows(y, head)), (rows(x, tail), rows(y, tail))
 
 
 class Sequence:

@@ -37,18 +37,6 @@ class _Block:
         self.softmax = isinstance(dense.activation, Softmax)
 
 
-def gradients_surely_finite(rows: int, input_maxima, dz_maxima, dtype) -> bool:
-    """Whether every block's dW = xᵀ dz and db = Σ dz must be finite, given each block's
-    max |x| and max |dz| (inf if they held inf or NaN). Each entry sums `rows` products, so
-    |dW|, |db| <= rows · max(max|x|, 1) · max|dz| in any order of summation (plain GEMM loops,
-    as BLAS runs them), and rounding adds at most a factor (1 + 2⁻²⁴)^rows < 2 for fewer than
-    2²³ rows. Below a quarter of the dtype's largest value no partial sum can overflow, so
-    there is no inf and no NaN (which needs an inf first)."""
-    limit = float(np.finfo(dtype).max) / 4
-    return rows < 2**23 and all(rows * max(x_max, 1.0) * dz_max < limit
-                                for x_max, dz_max in zip(input_maxima, dz_maxima))
-
-
 class FusedStack:
     """Runs a supported Sequential's training step and inference as fused blocks."""
 
@@ -59,7 +47,7 @@ class FusedStack:
         self.rescaling = rescaling
         self.dtype = np.dtype(dtype)  # the model's: its first layer's, as Sequential casts to
         self.loss = loss
-        self.activation = blocks[-1].dense.activation  # Softmax
+        self.activations = [blocks[-1].dense.activation]  # Softmax
         self._buffers: dict[int, tuple[list[np.ndarray], np.ndarray | None]] = {}
         self._cache: tuple | None = None  # (block inputs, masks, dL/dz) of the last forward
 
@@ -113,62 +101,65 @@ class FusedStack:
             return ops.rescale(x, self.rescaling.scale, self.rescaling.offset, out)
         return x if x.dtype == self.dtype else x.astype(self.dtype)
 
-    def forward_loss(self, ops: NumpyOps, x: np.ndarray, y: np.ndarray,
-                     sample_weight: np.ndarray | None = None) -> tuple[float, np.ndarray]:
+    def forward_loss(self, ops: NumpyOps, xs: list[np.ndarray], ys: list[np.ndarray],
+                     sample_weights: list) -> tuple[float, list[np.ndarray], list[float]]:
         """Training forward and loss (Σ w·loss / n with sample weights), keeping what
-        `backward` needs. -> (loss, p); p is a buffer that the next step overwrites."""
+        `backward` needs. -> (loss, [p], [loss]); p is a buffer that the next step
+        overwrites. (Lists of one: the graph runner's interface.)"""
+        x, y, sample_weight = xs[0], ys[0], sample_weights[0]
         buffers, rescaled = self._buffers_for(len(x))
         x = self._input(ops, x, rescaled)
-        inputs, masks, input_maxima = [x], [], [ops.max_abs(x)]
+        inputs, masks = [x], []
         for i, block in enumerate(self.blocks[:-1]):
             dense, dropout = block.dense, block.dropout
             out = buffers[2 * i]
-            mask, top = ops.dense_block_forward(
+            mask, _ = ops.dense_block_forward(
                 inputs[-1], dense.params["kernel"], dense.params.get("bias"), block.relu,
                 dropout.next_key() if dropout else 0, dropout.rate if dropout else 0.0, out)
             masks.append(mask)
             inputs.append(out)
-            input_maxima.append(top)
         last = self.blocks[-1].dense
         z = buffers[-2]
         ops.dense_block_inference(inputs[-1], last.params["kernel"], last.params.get("bias"),
-                                  False, z)  # logits: no mask, and their maximum is not needed
+                                  False, z)  # logits: no mask
         p, per_sample, dz = ops.softmax_crossentropy_forward(z, self.loss.dense_targets(y, z))
         if sample_weight is not None:
             dz *= sample_weight[:, None]
-        self._cache = (inputs, masks, input_maxima, dz)
-        return losses.weighted_mean(per_sample, sample_weight), p
+        self._cache = (inputs, masks, dz)
+        loss = losses.weighted_mean(per_sample, sample_weight)
+        return loss, [p], [loss]
 
-    def backward(self, ops: NumpyOps, y: np.ndarray, y_pred: np.ndarray,
-                 sample_weight: np.ndarray | None = None) -> bool:
-        """Backward of the last `forward_loss`: grads land in the layers (y, y_pred and the
-        weights, already in the cached gradient, unused).
-
-        Returns whether every gradient is sure to be finite (`gradients_surely_finite`, from
-        the maxima the passes saw); False means "unknown": scan them."""
-        inputs, masks, input_maxima, dy = self._cache
+    def backward(self, ops: NumpyOps, ys: list, y_preds: list, sample_weights: list) -> None:
+        """Backward of the last `forward_loss`: grads land in the layers (the targets,
+        outputs and weights, already in the cached gradient, are unused)."""
+        inputs, masks, dy = self._cache
         buffers, _ = self._buffers_for(len(dy))
-        rows, dtype = len(dy), dy.dtype
-        dz_maxima = [0.0] * len(self.blocks)
         for i in range(len(self.blocks) - 1, -1, -1):
             dense = self.blocks[i].dense
             dx_out = buffers[2 * i - 1] if i > 0 else None  # the previous block's gradient
-            dz_maxima[i] = ops.dense_block_backward(dy, inputs[i], dense.params["kernel"],
-                                                    masks[i] if i < len(masks) else None,
-                                                    dense.grads["kernel"],
-                                                    dense.grads.get("bias"), dx_out)
+            ops.dense_block_backward(dy, inputs[i], dense.params["kernel"],
+                                     masks[i] if i < len(masks) else None,
+                                     dense.grads["kernel"], dense.grads.get("bias"), dx_out)
             dy = dx_out
-        return gradients_surely_finite(rows, input_maxima, dz_maxima, dtype)
 
-    def forward(self, ops: NumpyOps, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Inference (no dropout) -> (probabilities, logits), both (n, classes), new arrays."""
-        h = self._input(ops, x)
+    def forward(self, ops: NumpyOps, xs: list[np.ndarray],
+                training: bool = False) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Inference (no dropout) -> ([probabilities], [logits]), both (n, classes), new."""
+        h = self._input(ops, xs[0])
         for block in self.blocks:
             out = np.empty((len(h), block.dense.units), h.dtype)
             h = ops.dense_block_inference(h, block.dense.params["kernel"],
                                           block.dense.params.get("bias"), block.relu, out)
-        return ops.softmax(h), h
+        return [ops.softmax(h)], [h]
 
-    def predict(self, ops: NumpyOps, x: np.ndarray) -> np.ndarray:
-        """Inference (no dropout) -> probabilities (n, classes), a new array."""
-        return self.forward(ops, x)[0]
+    def predict(self, ops: NumpyOps, xs: list[np.ndarray],
+                training: bool = False) -> list[np.ndarray]:
+        """Inference (no dropout) -> [probabilities (n, classes)], a new array."""
+        return self.forward(ops, xs)[0]
+
+    def output_losses(self, ys: list, y_preds: list, logits: list,
+                      sample_weights: list) -> list[float]:
+        """The loss of an inference forward's outputs (from the logits)."""
+        per_sample = self.loss.output_per_sample(ys[0], y_preds[0], logits[0],
+                                                 self.activations[0])
+        return [losses.weighted_mean(per_sample, sample_weights[0])]

@@ -51,25 +51,25 @@ def plot_history(history, path: str | os.PathLike | None = None, *,
 
 
 def model_to_dot(model, show_shapes: bool = True, show_layer_names: bool = True) -> str:
-    """The layer graph as Graphviz DOT text."""
+    """The layer graph as Graphviz DOT text: a box per layer, an arrow per tensor."""
     lines = ["digraph model {", '  node [shape=record, fontname="Helvetica", fontsize=11];']
-    for index, (label, shape_in, shape_out) in enumerate(_layer_rows(model, show_layer_names)):
+    boxes, edges = _layer_graph(model, show_layer_names)
+    for index, (label, shape_in, shape_out, _) in enumerate(boxes):
         text = label.replace("{", r"\{").replace("}", r"\}").replace("|", r"\|")
         if show_shapes:
             text = f"{{{text}|{{input:|output:}}|{{{shape_in}|{shape_out}}}}}"
         lines.append(f'  layer{index} [label="{text}"];')
-        if index:
-            lines.append(f"  layer{index - 1} -> layer{index};")
+    lines += [f"  layer{a} -> layer{b};" for a, b in edges]
     lines.append("}")
     return "\n".join(lines)
 
 
 def plot_model(model, to_file: str | os.PathLike = "model.png", show_shapes: bool = True,
                show_layer_names: bool = True, dpi: int = 96) -> str:
-    """Draw the model's layers top to bottom into `to_file` (PNG) and return its path.
+    """Draw the model's layer graph top to bottom into `to_file` (PNG) and return its path.
 
     With Graphviz's `dot` on PATH the DOT text is rendered by it; otherwise matplotlib draws
-    the same boxes and arrows. No pydot needed.
+    the same boxes and arrows (a row per depth in the graph). No pydot needed.
     """
     model.require_built("graph to plot")
     to_file = os.fspath(to_file)
@@ -82,33 +82,51 @@ def plot_model(model, to_file: str | os.PathLike = "model.png", show_shapes: boo
         return to_file
     from matplotlib.figure import Figure
 
-    rows = _layer_rows(model, show_layer_names)
-    figure = Figure(figsize=(4.2, 0.9 * len(rows) + 0.3), dpi=dpi)
+    boxes, edges = _layer_graph(model, show_layer_names)
+    depth_count = max(box[3] for box in boxes) + 1
+    rows: dict[int, list[int]] = {}
+    for index, box in enumerate(boxes):
+        rows.setdefault(box[3], []).append(index)
+    width = max(len(r) for r in rows.values())
+    where = {index: ((position + 0.5) / len(members), depth)
+             for depth, members in rows.items() for position, index in enumerate(members)}
+    figure = Figure(figsize=(4.2 * width, 0.9 * depth_count + 0.3), dpi=dpi)
     ax = figure.add_axes((0, 0, 1, 1))
     ax.set_xlim(0, 1)
-    ax.set_ylim(len(rows) - 0.4, -0.6)
+    ax.set_ylim(depth_count - 0.4, -0.6)
     ax.axis("off")
-    for index, (label, shape_in, shape_out) in enumerate(rows):
+    for index, (label, shape_in, shape_out, _) in enumerate(boxes):
         text = f"{label}\ninput: {shape_in}   output: {shape_out}" if show_shapes else label
-        ax.text(0.5, index, text, ha="center", va="center", fontsize=9, family="sans-serif",
+        ax.text(*where[index], text, ha="center", va="center", fontsize=9, family="sans-serif",
                 bbox={"boxstyle": "round,pad=0.4", "fc": "#eef3fb", "ec": "#4a6fa5"})
-        if index:
-            ax.annotate("", xy=(0.5, index - 0.32), xytext=(0.5, index - 0.68),
-                        arrowprops={"arrowstyle": "->", "color": "#4a6fa5"})
+    for a, b in edges:
+        (xa, ya), (xb, yb) = where[a], where[b]
+        ax.annotate("", xy=(xb, yb - 0.32), xytext=(xa, ya + 0.32),
+                    arrowprops={"arrowstyle": "->", "color": "#4a6fa5"})
     _save_png(figure, to_file)
     return to_file
 
 
-def _layer_rows(model, show_layer_names: bool) -> list[tuple[str, str, str]]:
-    rows = [("input (InputLayer)" if show_layer_names else "InputLayer",
-             str(model.input_shape), str(model.input_shape))]
-    for layer in model.layers:
-        kind = type(layer).__name__
-        if getattr(layer, "activation", None) is not None and kind in ("Dense", "Conv2D"):
-            kind += f", {layer.get_config()['activation']}"
-        label = f"{layer.name} ({kind})" if show_layer_names else kind
-        rows.append((label, str(layer.input_shape), str(layer.output_shape)))
-    return rows
+def _layer_graph(model, show_layer_names: bool):
+    """-> (boxes: (label, input shape, output shape, depth) per layer in topological order,
+    edges: (from box, to box) per tensor a layer reads)."""
+    index: dict[int, int] = {}
+    boxes, edges = [], []
+    for node in model.nodes:
+        layer = node.layer
+        if id(layer) not in index:
+            kind = type(layer).__name__
+            if getattr(layer, "activation", None) is not None and kind in ("Dense", "Conv2D"):
+                kind += f", {layer.get_config()['activation']}"
+            label = f"{layer.name} ({kind})" if show_layer_names else kind
+            index[id(layer)] = len(boxes)
+            boxes.append([label, str(layer.input_shape), str(layer.output_shape), 0])
+        target = index[id(layer)]
+        for tensor in node.inputs:
+            source = index[id(tensor.layer)]
+            edges.append((source, target))
+            boxes[target][3] = max(boxes[target][3], boxes[source][3] + 1)
+    return [tuple(box) for box in boxes], list(dict.fromkeys(edges))
 
 
 def _save_png(figure, path) -> None:

@@ -193,10 +193,16 @@ def save_model(model, filepath) -> None:
                              if layer.rng is not None and layer.rng is not model.rng}}
     if model.compiled:
         state = model.get_optimizer_state()
-        header["compile"] = {"loss": losses.serialize(model.loss),
+        compiled = model.compiled_outputs
+        several = len(compiled.losses) > 1
+        header["compile"] = {"loss": ([losses.serialize(loss) for loss in compiled.losses]
+                                      if several else losses.serialize(compiled.losses[0])),
                              "optimizer": optimizers.serialize(model.optimizer),
-                             "metrics": model.metric_names,
+                             "metrics": (compiled.metric_specs if several
+                                         else [name for _, _, name, _ in compiled.metrics]),
                              "optimizer_state": sorted(state)}
+        if compiled.loss_weights != [1.0] * len(compiled.losses):
+            header["compile"]["loss_weights"] = compiled.loss_weights
         arrays.update({f"optimizer/{key}": value for key, value in state.items()})
     _write_npz(filepath, header, arrays)
 
@@ -223,19 +229,10 @@ def _check_shapes_before_building(layers, input_shape, names, path: str) -> None
                               f"file lists {stored!r:.200}")
 
 
-def load_model(filepath, model_type, compile: bool = True):
-    """Rebuild a model written by `model.save` as a `model_type` (numnet.Sequential; use
-    numnet.load_model): predictions equal the original's bit for bit, and
-    fit(initial_epoch=...) continues where it stopped. Only numnet's own layer classes are
-    accepted; nothing in the file is imported, evaluated or unpickled."""
-    from . import losses, optimizers
+def _graph_layers(config: dict, path: str) -> list:
+    """The layers of a functional model's config, made from numnet's own classes only."""
     from .layers import LAYER_CLASSES
 
-    path = os.fspath(filepath)
-    header, arrays = _read_npz(path, MODEL_FORMAT)
-    config = header.get("config")
-    if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
-        raise FileFormatError(f"{path}: the header has no model config")
     layers = []
     for index, spec in enumerate(config["layers"]):
         class_name = spec.get("class_name") if isinstance(spec, dict) else None
@@ -250,9 +247,49 @@ def load_model(filepath, model_type, compile: bool = True):
         except (TypeError, ValueError) as error:
             raise FileFormatError(
                 f"{path}: layer {index} ({class_name}) has a bad config: {error}") from None
-    _check_shapes_before_building(layers, config.get("input_shape"), header.get("weights"), path)
-    model = model_type(name=config.get("name"))
-    saved_rng = _restore_rng(header.get("rng"), path)
+    return layers
+
+
+def _check_graph_before_building(config: dict, names, path: str) -> None:
+    """As `_check_shapes_before_building`, for a graph: each node's shapes from the shapes
+    of the tensors it reads, without building any layer."""
+    layers = {layer.name: layer for layer in _graph_layers(config, path)}
+    shapes: dict[str, list] = {name: [layer.input_shape] for name, layer in layers.items()
+                               if layer.inbound_nodes and not layer.inbound_nodes[0].inputs}
+    first_input: dict[str, object] = {}
+    try:
+        for node in config["nodes"]:
+            name = node["layer"]
+            inputs = [shapes[ref[0]][ref[1]] for ref in node["inputs"]]
+            shape = inputs if node["list_input"] else inputs[0]
+            first_input.setdefault(name, shape)
+            shapes.setdefault(name, []).append(layers[name].compute_output_shape(shape))
+        implied = [[key, list(s)] for name, layer in layers.items() if name in first_input
+                   for key, s in layer.weight_shapes(first_input[name]).items()]
+    except (TypeError, ValueError, IndexError, KeyError, AttributeError) as error:
+        raise FileFormatError(f"{path}: the graph's layers do not fit together: "
+                              f"{error!r}") from None
+    stored = [n[1:] for n in names] if isinstance(names, list) and all(
+        isinstance(n, list) and len(n) == 3 for n in names) else None
+    if stored != implied:
+        raise FileFormatError(f"{path}: the config implies parameters {implied!r:.200} but the "
+                              f"file lists {stored!r:.200}")
+
+
+def _build_model(config: dict, model_types: dict, names, path: str):
+    """The model a header's config describes, built (weights initialised, then replaced)."""
+    if "nodes" in config:  # a functional graph
+        from .layers import LAYER_CLASSES
+
+        _check_graph_before_building(config, names, path)
+        try:
+            return model_types["Model"].from_config(config, LAYER_CLASSES,
+                                                    rng=np.random.default_rng())
+        except (TypeError, ValueError, KeyError, IndexError) as error:
+            raise FileFormatError(f"{path}: the graph cannot be rebuilt: {error}") from None
+    layers = _graph_layers(config, path)
+    _check_shapes_before_building(layers, config.get("input_shape"), names, path)
+    model = model_types["Sequential"](name=config.get("name"))
     model.rng = np.random.default_rng()  # consumed by the initializers while rebuilding
     for layer in layers:
         model.add(layer)
@@ -261,6 +298,23 @@ def load_model(filepath, model_type, compile: bool = True):
         if not isinstance(input_shape, list):
             raise FileFormatError(f"{path}: the header has no input shape")
         model.build((None, *input_shape))
+    return model
+
+
+def load_model(filepath, model_types: dict, compile: bool = True):
+    """Rebuild a model written by `model.save` as one of `model_types` ({"Sequential": ...,
+    "Model": ...}; use numnet.load_model): predictions equal the original's bit for bit, and
+    fit(initial_epoch=...) continues where it stopped. Only numnet's own layer classes are
+    accepted; nothing in the file is imported, evaluated or unpickled."""
+    from . import losses, optimizers
+
+    path = os.fspath(filepath)
+    header, arrays = _read_npz(path, MODEL_FORMAT)
+    config = header.get("config")
+    if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
+        raise FileFormatError(f"{path}: the header has no model config")
+    saved_rng = _restore_rng(header.get("rng"), path)
+    model = _build_model(config, model_types, header.get("weights"), path)
     _assign_weights(model, header.get("weights", []), arrays, path)
     if saved_rng is not None:  # in place: Dropout layers share this generator object
         model.rng.bit_generator.state = saved_rng.bit_generator.state
@@ -271,8 +325,12 @@ def load_model(filepath, model_type, compile: bool = True):
     spec = header.get("compile")
     if compile and spec:
         try:
-            model.compile(optimizer=optimizers.deserialize(spec["optimizer"]),
-                          loss=losses.deserialize(spec["loss"]), metrics=list(spec["metrics"]))
+            loss = spec["loss"]
+            loss = ([losses.deserialize(s) for s in loss] if isinstance(loss, list)
+                    else losses.deserialize(loss))
+            model.compile(optimizer=optimizers.deserialize(spec["optimizer"]), loss=loss,
+                          metrics=list(spec["metrics"]),
+                          loss_weights=spec.get("loss_weights"))
         except (TypeError, ValueError, KeyError) as error:
             raise FileFormatError(f"{path}: bad compile settings: {error}") from None
         state = {key.removeprefix("optimizer/"): value for key, value in arrays.items()

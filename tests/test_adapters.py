@@ -18,7 +18,8 @@ from numnet.training.adapters import (
 )
 from numnet.training.inputs import InputChecks
 
-CHECKS = InputChecks((None, 1), (None, 1), numnet.losses.MeanSquaredError(), "float32")
+CHECKS = InputChecks([(None, 1)], [(None, 1)], [numnet.losses.MeanSquaredError()], "float32",
+                     ["x"], ["y"])
 
 
 def test_array_batches_cover_every_row_once_per_epoch_and_reshuffle():

@@ -12,7 +12,8 @@ from numnet.ops import get_ops
 
 from gradcheck import numerical_gradient, relative_error
 
-# (factory, input shape without batch); every class in LAYER_CLASSES must appear here.
+# (factory, input shape without batch, or a list of them for a merge layer); every class in
+# LAYER_CLASSES must appear here.
 CASES = {
     "Dense": (lambda **kw: layers.Dense(4, **kw), (5,)),
     "Dense-relu": (lambda **kw: layers.Dense(4, activation="relu", **kw), (5,)),
@@ -20,7 +21,7 @@ CASES = {
     "Dense-nobias-tanh": (lambda **kw: layers.Dense(3, activation="tanh", use_bias=False, **kw), (5,)),
     "Dropout": (lambda **kw: layers.Dropout(0.5, seed=3, **kw), (6,)),
     "Flatten": (lambda **kw: layers.Flatten(**kw), (2, 3)),
-    "Input": (lambda **kw: layers.Input(shape=(4,), **kw), (4,)),
+    "InputLayer": (lambda **kw: layers.InputLayer(shape=(4,), **kw), (4,)),
     "ReLU": (lambda **kw: layers.ReLU(**kw), (5,)),
     "Softmax": (lambda **kw: layers.Softmax(**kw), (5,)),
     "Sigmoid": (lambda **kw: layers.Sigmoid(**kw), (5,)),
@@ -55,6 +56,19 @@ CASES = {
     "BatchNormalization": (lambda **kw: layers.BatchNormalization(**kw), (3, 4, 2)),
     "BatchNormalization-dense-noscale": (lambda **kw: layers.BatchNormalization(scale=False, momentum=0.5, **kw), (5,)),
     "BatchNormalization-nocenter": (lambda **kw: layers.BatchNormalization(center=False, epsilon=0.1, **kw), (2, 3, 4)),
+    "Add": (lambda **kw: layers.Add(**kw), [(4,), (4,), (4,)]),
+    "Add-broadcast": (lambda **kw: layers.Add(**kw), [(3, 4), (1, 4)]),
+    "Subtract": (lambda **kw: layers.Subtract(**kw), [(2, 3), (2, 3)]),
+    "Multiply": (lambda **kw: layers.Multiply(**kw), [(4,), (4,), (4,)]),
+    "Multiply-broadcast": (lambda **kw: layers.Multiply(**kw), [(3, 1), (3, 4)]),
+    "Average": (lambda **kw: layers.Average(**kw), [(5,), (5,)]),
+    "Maximum": (lambda **kw: layers.Maximum(**kw), [(5,), (5,), (5,)]),
+    "Minimum": (lambda **kw: layers.Minimum(**kw), [(2, 3), (2, 3)]),
+    "Concatenate": (lambda **kw: layers.Concatenate(**kw), [(3,), (5,)]),
+    "Concatenate-axis1": (lambda **kw: layers.Concatenate(axis=1, **kw), [(2, 3), (4, 3)]),
+    "Dot": (lambda **kw: layers.Dot(axes=1, **kw), [(5,), (5,)]),
+    "Dot-normalize": (lambda **kw: layers.Dot(axes=-1, normalize=True, **kw), [(3, 4), (2, 4)]),
+    "Dot-axes-pair": (lambda **kw: layers.Dot(axes=(1, 2), **kw), [(3, 5), (2, 3)]),
 }
 
 
@@ -68,18 +82,32 @@ def backend(request, monkeypatch):
 
 def test_every_layer_class_has_a_contract_case():
     covered = {key.split("-")[0] for key in CASES}
-    assert covered == set(LAYER_CLASSES)
+    assert covered == {cls.__name__ for cls in LAYER_CLASSES.values()}
 
 
 def make(case, dtype="float32", seed=0):
+    """(layer built for the case's shapes, x: a batch of 3, or a list of them)."""
     factory, shape = CASES[case]
     layer = factory(dtype=dtype)
-    layer.build((None, *shape), np.random.default_rng(seed))
-    x = np.random.default_rng(seed + 1).uniform(-2, 2, size=(3, *shape)).astype(dtype)
-    x[np.abs(x) < 0.05] = 0.3  # keep ReLU away from its kink for finite differences
-    for kink in (0.2, 1.5):  # and ReLU-options away from its threshold and its cap
-        x[np.abs(x - kink) < 0.05] = kink + 0.1
-    return layer, x
+    shapes = shape if isinstance(shape, list) else [shape]
+    layer.build([(None, *s) for s in shapes] if layer.takes_list_input else (None, *shape),
+                np.random.default_rng(seed))
+    xs = []
+    for offset, each in enumerate(shapes):
+        x = np.random.default_rng(seed + 1 + offset).uniform(-2, 2, size=(3, *each)).astype(dtype)
+        x[np.abs(x) < 0.05] = 0.3  # keep ReLU away from its kink for finite differences
+        for kink in (0.2, 1.5):  # and ReLU-options away from its threshold and its cap
+            x[np.abs(x - kink) < 0.05] = kink + 0.1
+        xs.append(x)
+    return layer, (xs if layer.takes_list_input else xs[0])
+
+
+def shapes_of(x):
+    return [a.shape for a in x] if isinstance(x, list) else x.shape
+
+
+def listed(x):
+    return x if isinstance(x, list) else [x]
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -87,8 +115,10 @@ def test_output_shape_and_dtype(case):
     layer, x = make(case)
     y = layer.forward(x, training=True)
     assert y.dtype == np.float32
-    assert y.shape[1:] == tuple(layer.compute_output_shape((None, *x.shape[1:])))[1:]
-    assert layer.backward(np.ones_like(y)).dtype == np.float32
+    assert y.shape[1:] == tuple(layer.compute_output_shape(shapes_of(x)))[1:]
+    dx = layer.backward(np.ones_like(y))
+    assert [d.dtype for d in listed(dx)] == [np.float32] * len(listed(x))
+    assert [d.shape for d in listed(dx)] == [a.shape for a in listed(x)]
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -105,13 +135,13 @@ def test_config_round_trip(case):
     assert type(layer).__name__ in repr(layer)
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c not in ("Input", "Linear", "Rescaling")])
+@pytest.mark.parametrize("case", [c for c in CASES if c not in ("InputLayer", "Linear", "Rescaling")])
 def test_backward_before_training_forward_raises(case):
     layer, x = make(case)
     layer.forward(x, training=False)
     name = type(layer).__name__
     with pytest.raises(RuntimeError, match=rf"{name}.backward\(\) called before forward\(x, training=True\)"):
-        layer.backward(np.ones(layer.compute_output_shape(x.shape)))
+        layer.backward(np.ones(layer.compute_output_shape(shapes_of(x))))
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -128,7 +158,8 @@ def test_gradients_match_finite_differences(case):
 
     loss()
     dx = layer.backward(r)
-    assert relative_error(dx, numerical_gradient(loss, x)) < 1e-6
+    for analytic, x_part in zip(listed(dx), listed(x)):
+        assert relative_error(analytic, numerical_gradient(loss, x_part)) < 1e-6
     for key, param in layer.params.items():
         analytic = layer.grads[key].copy()
         assert relative_error(analytic, numerical_gradient(loss, param)) < 1e-6, key

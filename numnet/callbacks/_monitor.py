@@ -36,6 +36,10 @@ class Monitor:
         name = self.monitor.removeprefix("val_")
         if name == "loss":
             self.mode = "min"
+        elif getattr(model, "compiled_outputs", None) is not None:
+            self.mode = model.compiled_outputs.metric_direction(name)
+            if self.mode is None and name in model.compiled_outputs.output_loss_names:
+                self.mode = "min"
         elif name in getattr(model, "metric_names", ()):
             self.mode = metrics.direction(name)
         if self.mode is None:

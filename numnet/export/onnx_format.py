@@ -40,7 +40,7 @@ from ..layers import (
     GaussianNoise,
     GlobalAveragePooling2D,
     GlobalMaxPooling2D,
-    Input,
+    InputLayer,
     LeakyReLU,
     Linear,
     MaxPooling2D,
@@ -150,7 +150,7 @@ def _spatial(graph: _Graph, layer, x: str, hint: str) -> str:
 def _layer(graph: _Graph, layer, x: str) -> str:
     """The ONNX nodes of one layer applied to tensor `x` -> the output tensor's name."""
     hint = layer.name
-    if isinstance(layer, (Dropout, GaussianNoise, Input)):  # the identity at inference
+    if isinstance(layer, (Dropout, GaussianNoise, InputLayer)):  # the identity at inference
         return x
     if isinstance(layer, Dense):
         y = graph.node("MatMul", [x, graph.constant(f"{hint}_kernel", layer.kernel)], hint)

@@ -18,6 +18,18 @@ from .base import Layer
 from .convolution import Conv2D
 from .dense import Dense
 from .dropout import Dropout, GaussianNoise, SpatialDropout2D
+from .input_layer import Input, InputLayer
+from .merging import (
+    Add,
+    Average,
+    Concatenate,
+    Dot,
+    Maximum,
+    Merge,
+    Minimum,
+    Multiply,
+    Subtract,
+)
 from .normalization import BatchNormalization
 from .pooling import (
     AveragePooling2D,
@@ -26,15 +38,18 @@ from .pooling import (
     MaxPooling2D,
 )
 from .rescaling import Rescaling
-from .reshaping import Flatten, Input, Reshape
+from .reshaping import Flatten, Reshape
 
 # Every class a saved model may name; loading refuses anything else.
 LAYER_CLASSES: dict[str, type[Layer]] = {
     cls.__name__: cls
-    for cls in (Activation, AveragePooling2D, BatchNormalization, Conv2D, Dense, Dropout, ELU,
-                Flatten, GaussianNoise, GELU, GlobalAveragePooling2D, GlobalMaxPooling2D, Input,
-                LeakyReLU, Linear, MaxPooling2D, ReLU, Rescaling, Reshape, SELU, Sigmoid, Softmax,
-                Softplus, SpatialDropout2D, Swish, Tanh)
+    for cls in (Activation, Add, AveragePooling2D, Average, BatchNormalization, Concatenate,
+                Conv2D, Dense, Dot, Dropout, ELU, Flatten, GaussianNoise, GELU,
+                GlobalAveragePooling2D, GlobalMaxPooling2D, InputLayer, LeakyReLU, Linear,
+                Maximum, MaxPooling2D, Minimum, Multiply, ReLU, Rescaling, Reshape, SELU,
+                Sigmoid, Softmax, Softplus, SpatialDropout2D, Subtract, Swish, Tanh)
 }
+LAYER_CLASSES["Input"] = InputLayer  # the name files written before InputLayer existed use
 
-__all__ = ["Layer", "LAYER_CLASSES", *LAYER_CLASSES]
+__all__ = ["Input", "Layer", "LAYER_CLASSES", "Merge",
+           *(name for name in LAYER_CLASSES if name != "Input")]

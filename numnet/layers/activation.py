@@ -28,6 +28,7 @@ class _Elementwise(ActivationLayer):
     """An activation whose forward is `ops.<op>` and backward `ops.<op>_backward(dy, y)`."""
 
     op = ""
+    cache_attributes = ("_y",)
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -49,6 +50,7 @@ class _FromInput(ActivationLayer):
     `ops.<op>_backward(dy, x, *args)`: it keeps its input."""
 
     op = ""
+    cache_attributes = ("_x", "_y")
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -186,6 +188,8 @@ class Linear(ActivationLayer):
 class Softmax(ActivationLayer):
     """y = e^x / Σ e^x along `axis` (default the last). Input and output shape: any."""
 
+    cache_attributes = ("_y",)
+
     def __init__(self, axis: int = -1, **kwargs) -> None:
         super().__init__(**kwargs)
         if isinstance(axis, bool) or not isinstance(axis, int):
@@ -271,6 +275,13 @@ class Activation(ActivationLayer):
     def backward(self, dy: np.ndarray) -> np.ndarray:
         self._require_cache(self._trained)
         return self.activation.backward(dy)
+
+    def save_cache(self) -> tuple:
+        return self._trained, self.activation.save_cache()
+
+    def restore_cache(self, cache: tuple) -> None:
+        self._trained = cache[0]
+        self.activation.restore_cache(cache[1])
 
     def output_activation(self) -> Layer | None:
         return self.activation.output_activation()

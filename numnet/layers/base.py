@@ -11,6 +11,7 @@ import numpy as np
 
 from .. import config, constraints, regularizers
 from .._validation import check_bool, fail
+from ..symbolic import Node, SymbolicTensor, is_symbolic
 
 Shape = tuple  # tuple[int | None, ...], batch axis first
 
@@ -49,6 +50,10 @@ class Layer:
     """
 
     rng: np.random.Generator | None = None
+    takes_list_input = False  # merge layers: called on a list of tensors, backward -> a list
+    # what forward(training=True) keeps for backward, as attribute names: the runner saves
+    # and restores it around each call of a layer used at several nodes (shared layers)
+    cache_attributes: tuple[str, ...] = ()
 
     def __init__(self, *, name: str | None = None, dtype: str | None = None,
                  input_shape: tuple | None = None, trainable: bool = True) -> None:
@@ -67,6 +72,7 @@ class Layer:
         self.grads: dict[str, np.ndarray] = {}
         self.state: dict[str, np.ndarray] = {}
         self.built = False
+        self.inbound_nodes: list[Node] = []  # one per call on symbolic tensors
 
     # ---- building ------------------------------------------------------------------------
     def build(self, input_shape: Shape, rng: np.random.Generator) -> None:
@@ -120,8 +126,84 @@ class Layer:
         """Given dL/dy, write dL/dparam into self.grads and return dL/dx."""
         raise NotImplementedError
 
-    def __call__(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        return self.forward(x, training=training)
+    def __call__(self, inputs, training: bool = False):
+        """On symbolic tensors (numnet.Input(...) or another layer's output): build for their
+        shapes, record a node and return its output tensor, as Keras's functional API does.
+        On arrays: build for their shapes if needed, then forward(inputs, training)."""
+        if is_symbolic(inputs):
+            return self._call_symbolic(inputs)
+        shape = self._call_shapes(inputs)
+        if not self.built:
+            self.build(shape, config.random_generator())
+        return self.forward(inputs, training=training)
+
+    def _call_shapes(self, inputs) -> tuple | list[tuple]:
+        """The shapes of the arrays a layer is called on (a list for a merge layer), or a
+        TypeError naming what was received instead."""
+        what = ("a list of symbolic tensors or of arrays" if self.takes_list_input
+                else "a symbolic tensor (from numnet.Input or a layer call) or an array")
+        if self.takes_list_input:
+            if not isinstance(inputs, (list, tuple)) or not all(
+                    isinstance(x, np.ndarray) for x in inputs):
+                _refuse_call(self, what, inputs)
+            return [x.shape for x in inputs]
+        if not isinstance(inputs, np.ndarray):
+            _refuse_call(self, what, inputs)
+        return inputs.shape
+
+    def _call_symbolic(self, inputs) -> SymbolicTensor:
+        """Record one call of this layer on symbolic tensors -> its output tensor."""
+        listed = isinstance(inputs, (list, tuple))
+        tensors = list(inputs) if listed else [inputs]
+        if listed != self.takes_list_input or not all(
+                isinstance(t, SymbolicTensor) for t in tensors):
+            what = ("a list of symbolic tensors" if self.takes_list_input
+                    else "one symbolic tensor (not a list)")
+            _refuse_call(self, what, inputs)
+        shape = [t.shape for t in tensors] if listed else tensors[0].shape
+        if not self.built:
+            self.build(shape, config.random_generator())
+        elif not listed and tuple(self.input_shape[1:]) != tuple(shape[1:]):
+            raise ValueError(f"Layer '{self.name}' was built for inputs {self.input_shape}, "
+                             f"but receives {shape}")
+        node = Node(self, tensors, listed)
+        node.outputs = [SymbolicTensor(self.compute_output_shape(shape), self.output_dtype,
+                                       node, 0)]
+        self.inbound_nodes.append(node)
+        return node.outputs[0]
+
+    @property
+    def output_dtype(self) -> str:
+        """The dtype of the tensors this layer outputs (its float type)."""
+        return self.dtype
+
+    @property
+    def input(self) -> SymbolicTensor | list[SymbolicTensor]:
+        """The input tensor(s) of the layer's first call on symbolic tensors (as Keras)."""
+        node = self._first_node("input")
+        return node.inputs if node.list_input else node.inputs[0]
+
+    @property
+    def output(self) -> SymbolicTensor:
+        """The output tensor of the layer's first call on symbolic tensors (as Keras)."""
+        return self._first_node("output").outputs[0]
+
+    def _first_node(self, what: str) -> Node:
+        if not self.inbound_nodes:
+            raise AttributeError(f"Layer '{self.name}' has never been called on a symbolic "
+                                 f"tensor, so it has no {what}. Call it on numnet.Input(...) "
+                                 "or another layer's output first")
+        return self.inbound_nodes[0]
+
+    # ---- the cache of a training forward, for layers called at several nodes --------------
+    def save_cache(self) -> tuple:
+        """What the last forward(training=True) kept for backward (see `cache_attributes`)."""
+        return tuple(getattr(self, name, None) for name in self.cache_attributes)
+
+    def restore_cache(self, cache: tuple) -> None:
+        """Make `cache` (from save_cache) the one backward uses."""
+        for name, value in zip(self.cache_attributes, cache):
+            setattr(self, name, value)
 
     # ---- penalties and constraints (Keras's regularizers and constraints) -------------------
     has_penalties = False  # a regularizer on the parameters or on the output
@@ -241,6 +323,19 @@ class Layer:
         shown = {k: v for k, v in self.get_config().items() if k not in ("dtype",)}
         args = ", ".join(f"{k}={v!r}" for k, v in shown.items())
         return f"{type(self).__name__}({args})"
+
+
+def _refuse_call(layer: Layer, expected: str, value: object) -> None:
+    """The TypeError for a layer called on something it cannot take."""
+    if isinstance(value, Layer):
+        received = (f"the layer '{value.name}' ({type(value).__name__}); call a layer on the "
+                    "tensor another layer's call returned (or on layer.output), not on the "
+                    "layer itself")
+    elif isinstance(value, (list, tuple)):
+        received = f"a {type(value).__name__} of {[type(v).__name__ for v in value]}"
+    else:
+        received = f"a {type(value).__name__}"
+    raise TypeError(f"Layer '{layer.name}' must be called on {expected}. Received: {received}")
 
 
 def check_input_shape(name: str, shape: object) -> tuple:

@@ -161,6 +161,17 @@ class Conv2D(Layer):
     def output_activation(self) -> Layer:
         return self.activation
 
+    def save_cache(self) -> tuple:
+        # the im2col rows live in a buffer the next call reuses: a saved cache copies them
+        cache = self._cache
+        if cache is not None:
+            cache = (cache[0].copy(), *cache[1:])
+        return cache, self.activation.save_cache()
+
+    def restore_cache(self, cache: tuple) -> None:
+        self._cache = cache[0]
+        self.activation.restore_cache(cache[1])
+
     def backward(self, dy: np.ndarray, need_dx: bool = True) -> np.ndarray | None:
         self._require_cache(self._cache)
         if len(self._cache) == 2:

@@ -45,6 +45,8 @@ class Dense(Layer):
     Parameters: kernel (in, units), bias (units,).
     """
 
+    cache_attributes = ("_x", "_y", "_activity_penalty")
+
     def __init__(self, units: int, activation: str | None = None, use_bias: bool = True,
                  kernel_initializer: str = "glorot_uniform", bias_initializer: str = "zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
@@ -123,6 +125,13 @@ class Dense(Layer):
         return get_ops().dense_backward(
             self._x, self.kernel, dz, self.grads["kernel"], self.grads.get("bias"), need_dx
         )
+
+    def save_cache(self) -> tuple:
+        return super().save_cache(), self.activation.save_cache()
+
+    def restore_cache(self, cache: tuple) -> None:
+        super().restore_cache(cache[0])
+        self.activation.restore_cache(cache[1])
 
     # penalty = Σ reg(param) + reg(y) / n  ->  as the base class, and dy += reg'(y) / n
     def regularization_loss(self) -> float:

@@ -49,6 +49,8 @@ class Dropout(RandomLayer):
     Input and output shape: any.
     """
 
+    cache_attributes = ("_mask",)
+
     def __init__(self, rate: float, noise_shape: tuple | None = None, seed: int | None = None,
                  **kwargs) -> None:
         super().__init__(seed, **kwargs)
@@ -134,6 +136,8 @@ class GaussianNoise(RandomLayer):
 
     Input and output shape: any.
     """
+
+    cache_attributes = ("_trained",)
 
     def __init__(self, stddev: float, seed: int | None = None, **kwargs) -> None:
         super().__init__(seed, **kwargs)

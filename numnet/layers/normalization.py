@@ -29,6 +29,8 @@ class BatchNormalization(Layer):
     state: moving_mean, moving_variance (features,).
     """
 
+    cache_attributes = ("_cache",)
+
     def __init__(self, axis: int = -1, momentum: float = 0.99, epsilon: float = 1e-3,
                  center: bool = True, scale: bool = True, beta_initializer: str = "zeros",
                  gamma_initializer: str = "ones", moving_mean_initializer: str = "zeros",

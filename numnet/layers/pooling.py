@@ -16,6 +16,8 @@ class _Pooling2D(Layer):
     """A window op over (rows, cols) of each channel: pool_size, strides (default: the pool
     size), padding as Conv2D's."""
 
+    cache_attributes = ("_cache",)
+
     def __init__(self, pool_size=2, strides=None, padding: str = "valid", **kwargs) -> None:
         super().__init__(**kwargs)
         self.pool_size = pair("pool_size", pool_size)
@@ -69,6 +71,8 @@ class AveragePooling2D(_Pooling2D):
 
 class GlobalAveragePooling2D(Layer):
     """(batch, rows, cols, c) -> (batch, c): the mean over rows and columns."""
+
+    cache_attributes = ("_shape", "_index")
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)

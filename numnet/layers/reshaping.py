@@ -1,38 +1,17 @@
-"""Shape-only layers: Input (declares the input shape), Flatten and Reshape."""
+"""Shape-only layers: Flatten and Reshape."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from .._validation import fail
-from .base import Layer, check_input_shape
-
-
-class Input(Layer):
-    """Declares the model's input shape (without the batch axis): Input(shape=(784,)).
-
-    As the first element of a Sequential it fixes the input shape, like `input_shape=`.
-    It passes data through unchanged.
-    """
-
-    def __init__(self, shape: tuple, **kwargs) -> None:
-        kwargs.pop("input_shape", None)
-        super().__init__(input_shape=check_input_shape("shape", shape), **kwargs)
-
-    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        return x
-
-    def backward(self, dy: np.ndarray) -> np.ndarray:
-        return dy
-
-    def get_config(self) -> dict:
-        config_ = super().get_config()
-        config_["shape"] = config_.pop("input_shape")
-        return config_
+from .base import Layer
 
 
 class Flatten(Layer):
     """(batch, d1, d2, ...) -> (batch, d1·d2·...)."""
+
+    cache_attributes = ("_input_shape_seen",)
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -59,6 +38,8 @@ class Reshape(Layer):
     Args:
         target_shape: the shape of each sample, e.g. (28, 28, 1) for 784 pixels.
     """
+
+    cache_attributes = ("_input_shape_seen",)
 
     def __init__(self, target_shape: tuple, **kwargs) -> None:
         super().__init__(**kwargs)

@@ -13,11 +13,12 @@ import math
 import numpy as np
 
 from .numpy_conv import NumpyConv
+from .numpy_merging import NumpyMerging
 from .numpy_normalization import NumpyNormalization
 from .numpy_updates import NumpyUpdates
 
 
-class NumpyOps(NumpyConv, NumpyNormalization, NumpyUpdates):
+class NumpyOps(NumpyConv, NumpyMerging, NumpyNormalization, NumpyUpdates):
     """Reference implementation of every op numnet needs."""
 
     name = "numpy"

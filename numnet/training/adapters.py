@@ -19,7 +19,7 @@ from typing import Iterator
 import numpy as np
 
 from ..data import Sequence, split_validation
-from .inputs import InputChecks
+from .inputs import InputChecks, row_count, take
 
 
 class ArrayAdapter:
@@ -34,31 +34,31 @@ class ArrayAdapter:
         self.batch_size, self.shuffle = batch_size, shuffle
         self.rng = rng if rng is not None else np.random.default_rng()
         self.limit = steps
-        batches = -(-len(x) // batch_size)
+        batches = -(-row_count(x) // batch_size)
         self.steps = batches if steps is None else min(steps, batches)
 
     @property
     def rows_per_epoch(self) -> int:
         """How many of the rows an epoch visits (fewer than len(x) when steps cuts it short)."""
-        return min(len(self.x), self.steps * self.batch_size)
+        return min(row_count(self.x), self.steps * self.batch_size)
 
     def epoch(self, epoch: int = 0) -> Iterator[tuple]:
-        n, size = len(self.x), self.batch_size
+        n, size = row_count(self.x), self.batch_size
         order = self.rng.permutation(n) if self.shuffle else None
         for start in range(0, self.steps * size, size):
             if order is None:
                 rows = slice(start, start + size)
             else:
                 rows = np.sort(order[start:start + size])  # sorted: faster gathers
-            yield (self.x[rows], None if self.y is None else self.y[rows],
-                   None if self.w is None else self.w[rows])
+            yield take(self.x, rows), take(self.y, rows), take(self.w, rows)
 
     def split(self, fraction: float, batch_size: int) -> tuple[ArrayAdapter, ArrayAdapter]:
         """Keras's validation_split: the LAST `fraction` of the rows validate (in batches of
         `batch_size`, in order), taken before any shuffling, their sample weights with them;
         the rest train as this one does."""
         (x, y), (x_val, y_val) = split_validation(self.x, self.y, fraction)
-        w, w_val = (None, None) if self.w is None else (self.w[:len(x)], self.w[len(x):])
+        cut = row_count(x)
+        w, w_val = take(self.w, slice(None, cut)), take(self.w, slice(cut, None))
         return (ArrayAdapter(x, y, self.batch_size, self.limit, self.shuffle, self.rng, w),
                 ArrayAdapter(x_val, y_val, batch_size, sample_weight=w_val))
 
@@ -180,5 +180,6 @@ def peek_inputs(x) -> tuple[object, object]:
         iterator = iter(x)
         first = next(iterator, None)
         source = iterator if first is None else itertools.chain([first], iterator)
-    item = first[0] if isinstance(first, (tuple, list)) and first else first
+    item = first[0] if isinstance(first, tuple) or (
+        isinstance(first, list) and first and not isinstance(first[0], list)) else first
     return item, (x if isinstance(x, Sequence) else source)

@@ -3,9 +3,13 @@
     xb, yb -> forward(training=True) -> loss(yb, p) -> backward, each layer writing its grads
            -> (loss and every gradient finite?) -> optimizer.apply(params, grads)
 
-`Step.runner()` is the one place that decides how a model runs: as fused blocks
-(numnet.fusion, when the backend fuses and the stack fits) or layer by layer (`LayerStack`).
-Both give the same numbers; tests hold them equal.
+`Step.runner()` is the one place that decides how a model runs: node by node
+(numnet.training.runner, any graph) or, for a chain that fits, as fused blocks
+(numnet.fusion, when the backend fuses). Both give the same numbers; tests hold them equal.
+
+Batches reach the step as the trainer checked them: an array per input and per target for a
+model of one input and one output, lists (in the order of model.inputs and model.outputs)
+otherwise; sample weights as one array, or a list with one entry (or None) per output.
 """
 
 from __future__ import annotations
@@ -15,8 +19,9 @@ import math
 import numpy as np
 
 from ..fusion import FusedStack
-from ..losses import Loss, batch_mean, weighted_mean
-from ..ops import NumpyOps, get_ops
+from ..losses import batch_mean
+from ..ops import get_ops
+from .runner import GraphRunner
 
 
 def pack_parameters(layers) -> tuple[np.ndarray, np.ndarray]:
@@ -47,81 +52,47 @@ def pack_parameters(layers) -> tuple[np.ndarray, np.ndarray]:
     return flat_params, flat_grads
 
 
-def weigh_rows(gradient: np.ndarray, sample_weight: np.ndarray | None) -> np.ndarray:
-    """Scale each sample's row of a per-sample gradient by its weight (in place)."""
-    if sample_weight is not None:
-        gradient *= sample_weight.reshape(-1, *([1] * (gradient.ndim - 1)))
-    return gradient
+def listed(value, count: int) -> list:
+    """A batch part as a list of `count` entries (one array for one input or output)."""
+    if isinstance(value, list):
+        return value
+    return [value] * count if value is None else [value]
 
 
-class LayerStack:
-    """Runs the layers one by one: the definition that fused runners are tested against."""
-
-    def __init__(self, layers: list, loss: Loss | None, dtype: str) -> None:
-        self.layers, self.loss, self.dtype = layers, loss, np.dtype(dtype)
-        self.activation = layers[-1].output_activation() if layers else None
-        # Nobody needs dL/dx of the input: backward stops at the first layer with trainable
-        # parameters (layers before it, e.g. Flatten, Rescaling or frozen layers, need none).
-        self.first = next((i for i, layer in enumerate(layers)
-                           if layer.params and layer.trainable), len(layers))
-
-    def forward(self, ops: NumpyOps, x: np.ndarray,
-                training: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
-        """-> (y_pred, the logits of the output activation or None)."""
-        x = x if x.dtype == self.dtype else x.astype(self.dtype)  # one batch at a time
-        for layer in self.layers[:-1]:
-            x = layer.forward(x, training=training)
-        return self.layers[-1].forward_with_logits(x, training=training)
-
-    def predict(self, ops: NumpyOps, x: np.ndarray, training: bool = False) -> np.ndarray:
-        return self.forward(ops, x, training)[0]
-
-    def forward_loss(self, ops: NumpyOps, x: np.ndarray, y: np.ndarray,
-                     sample_weight: np.ndarray | None = None) -> tuple[float, np.ndarray]:
-        y_pred, logits = self.forward(ops, x, training=True)
-        per_sample = self.loss.output_per_sample(y, y_pred, logits, self.activation)
-        return weighted_mean(per_sample, sample_weight), y_pred
-
-    def backward(self, ops: NumpyOps, y: np.ndarray, y_pred: np.ndarray,
-                 sample_weight: np.ndarray | None = None) -> None:
-        """Every layer's grads from the last training forward. The loss's logits shortcut
-        (e.g. (p - t)/n for softmax with cross-entropy) skips the output activation."""
-        layers, first = self.layers, self.first
-        last = len(layers) - 1
-        dz = (None if layers[last].has_activity_penalty  # its penalty's gradient is on y
-              else self.loss.logits_gradient(y, y_pred, self.activation))
-        if dz is not None:
-            dz = weigh_rows(dz, sample_weight)
-            dy = layers[last].backward_from_logits(dz, need_dx=last > first)
-            last -= 1
-        else:
-            dy = weigh_rows(self.loss.gradient(y, y_pred), sample_weight)
-        for index in range(last, first - 1, -1):
-            layer = layers[index]
-            dy = layer.backward(dy, need_dx=False) if index == first else layer.backward(dy)
+def _is_chain(model) -> bool:
+    """One input, one output, and each node reading the one before it."""
+    return (len(model.inputs) == 1 and len(model.outputs) == 1
+            and all(not node.list_input for node in model.nodes))
 
 
 class Step:
-    """The training step of one model (anything with `layers`, `dtype`, `loss`, `optimizer`
-    and `compiled_metrics`): caches its runner and its flat parameter buffers, and redoes
-    them when the layers, the loss or the backend change."""
+    """The training step of one model (anything with `inputs`, `outputs`, `nodes`, `layers`,
+    `dtype`, `optimizer` and what compile chose, `compiled`): caches its runner and its flat
+    parameter buffers, and redoes them when the graph, the losses or the backend change."""
 
     def __init__(self, model) -> None:
         self.model = model
         self._runner: tuple | None = None  # (what it was made for, runner)
         self._packed: tuple | None = None  # (ids of the parameter views, params, grads)
         self.segments: list[slice] = []  # where each variable lies in the flat buffers
-        # set by compute_gradients: the runner vouched that every gradient is finite
-        self.gradients_known_finite = False
+        self._last_output_losses: list | None = None  # each output's, of the last step
 
-    def runner(self) -> FusedStack | LayerStack:
-        """Fused blocks when the backend fuses and the stack fits, else layer by layer."""
+    def runner(self) -> FusedStack | GraphRunner:
+        """Fused blocks when the backend fuses and the model is a chain that fits, else the
+        graph runner."""
         model, ops = self.model, get_ops()
-        layers = model.layers
-        key = ([(id(layer), layer.trainable) for layer in layers], id(model.loss), ops.name)
+        compiled = model.compiled_outputs
+        key = ([(id(node), node.layer.trainable) for node in model.nodes], id(compiled),
+               ops.name)
         if self._runner is None or self._runner[0] != key:
-            runner = FusedStack.build(layers, model.loss) if ops.fuses_blocks else None
-            self._runner = (key, runner or LayerStack(layers, model.loss, model.dtype))
+            runner = None
+            if (ops.fuses_blocks and compiled is not None and _is_chain(model)
+                    and compiled.loss_weights == [1.0]):
+                runner = FusedStack.build(model.layers, compiled.losses[0])
+            if runner is None:
+                runner = GraphRunner(model, compiled.losses if compiled else None,
+                                     compiled.loss_weights if compiled else None)
+            self._runner = (key, runner)
         return self._runner[1]
 
     def parameters(self) -> tuple[np.ndarray, np.ndarray] | None:
@@ -141,70 +112,90 @@ class Step:
             self._packed = (ids, params, grads)
         return self._packed[1], self._packed[2]
 
-    def predict(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        """Forward pass of a checked batch x -> y_pred (a new array)."""
-        if training:  # model(x, training=True): dropout on, layer by layer
-            return LayerStack(self.model.layers, None, self.model.dtype).predict(get_ops(), x, True)
-        return self.runner().predict(get_ops(), x)
+    def _structured(self, values: list):
+        """Outputs as the model returns them: one array, or a list (one per output)."""
+        return values[0] if len(self.model.outputs) == 1 else values
+
+    def predict(self, x, training: bool = False):
+        """Forward pass of a checked batch x -> y_pred (new arrays; a list for several
+        outputs). training=True (model(x, training=True)): dropout on, node by node."""
+        xs = listed(x, len(self.model.inputs))
+        if training:
+            return self._structured(GraphRunner(self.model).predict(get_ops(), xs, True))
+        return self._structured(self.runner().predict(get_ops(), xs))
 
     def penalised(self) -> list:
         """The layers with regularizers, whose penalties join the loss."""
         return [layer for layer in self.model.layers if layer.has_penalties]
 
-    def logs(self, loss: float, y: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
-        """A batch's logs: its loss and the batch mean of each compiled metric."""
-        return {"loss": loss, **{name: batch_mean(metric(y, y_pred))
-                                 for name, metric in self.model.compiled_metrics}}
+    def logs(self, loss: float, output_losses: list, ys: list, y_preds: list) -> dict:
+        """A batch's logs: its loss, each output's loss (with several outputs) and the batch
+        mean of each compiled metric."""
+        compiled = self.model.compiled_outputs
+        logs = {"loss": loss}
+        logs.update((name, value) for name, value in zip(compiled.output_loss_names,
+                                                          output_losses))
+        for log, output, _, metric in compiled.metrics:
+            logs[log] = batch_mean(metric(ys[output], y_preds[output]))
+        return logs
 
-    def test_step(self, x: np.ndarray, y: np.ndarray,
-                  sample_weight: np.ndarray | None = None) -> dict[str, float]:
+    def test_step(self, x, y, sample_weight=None) -> dict[str, float]:
         """Inference forward of a checked batch -> its logs. The loss is computed from the
         logits where the loss has a form for the output activation (as in training),
         weighted as in training, plus the regularization penalties (as Keras reports them)."""
+        count = len(self.model.outputs)
+        xs, ys, ws = listed(x, len(self.model.inputs)), listed(y, count), listed(sample_weight,
+                                                                                  count)
         runner = self.runner()
-        y_pred, logits = runner.forward(get_ops(), x)
-        per_sample = self.model.loss.output_per_sample(y, y_pred, logits, runner.activation)
+        y_preds, logits = runner.forward(get_ops(), xs)
+        losses = runner.output_losses(ys, y_preds, logits, ws)
+        weights = self.model.compiled_outputs.loss_weights
         penalty = sum(layer.regularization_loss() for layer in self.penalised())
-        return self.logs(weighted_mean(per_sample, sample_weight) + penalty, y, y_pred)
+        total = sum(w * value for w, value in zip(weights, losses) if value is not None)
+        return self.logs(float(total) + penalty, losses, ys, y_preds)
 
-    def compute_gradients(self, x: np.ndarray, y: np.ndarray,
-                          sample_weight: np.ndarray | None = None) -> tuple[float, np.ndarray]:
+    def compute_gradients(self, x, y, sample_weight=None) -> tuple[float, object]:
         """Training forward, loss and backward, without updating any weight; backward is
         skipped when the loss is not finite. -> (loss, y_pred; y_pred may be a buffer that
         the next step overwrites)."""
+        return self._compute(x, y, sample_weight)[:2]
+
+    def _compute(self, x, y, sample_weight=None) -> tuple[float, object, list]:
+        """compute_gradients -> (loss, y_pred, each output's loss)."""
+        count = len(self.model.outputs)
+        xs, ys, ws = listed(x, len(self.model.inputs)), listed(y, count), listed(sample_weight,
+                                                                                  count)
         runner, ops = self.runner(), get_ops()
-        self.gradients_known_finite = False
-        loss, y_pred = runner.forward_loss(ops, x, y, sample_weight)
+        loss, y_preds, output_losses = runner.forward_loss(ops, xs, ys, ws)
         penalised = self.penalised()
         loss += sum(layer.regularization_loss() for layer in penalised)
         if math.isfinite(loss):
-            known_finite = runner.backward(ops, y, y_pred, sample_weight)
+            runner.backward(ops, ys, y_preds, ws)
             for layer in penalised:
                 layer.add_regularization_gradients()
-            self.gradients_known_finite = bool(known_finite) and not penalised
-        return loss, y_pred
+        self._last_output_losses = output_losses
+        return loss, self._structured(y_preds), output_losses
 
-    def train_step(self, x: np.ndarray, y: np.ndarray,
-                   sample_weight: np.ndarray | None = None) -> dict[str, float]:
-        """compute_gradients, then the optimizer step, only when the loss and every gradient
-        are finite. -> the batch's logs; a non-finite step leaves every weight as it was and
-        reports "loss" as NaN or inf (inf for a gradient's overflow), without metrics.
-        Metrics are not weighted (Keras's `metrics`)."""
+    def train_step(self, x, y, sample_weight=None) -> dict[str, float]:
+        """compute_gradients (the model's: a subclass may override it), then the optimizer
+        step, only when the loss and every gradient are finite. -> the batch's logs; a
+        non-finite step leaves every weight as it was and reports "loss" as NaN or inf (inf
+        for a gradient's overflow), without metrics. Metrics are not weighted (Keras's
+        `metrics`)."""
         model = self.model
-        # the model's compute_gradients: a subclass may override it (weights only if given)
+        self._last_output_losses = None
         loss, y_pred = (model.compute_gradients(x, y) if sample_weight is None
                         else model.compute_gradients(x, y, sample_weight))
         if not math.isfinite(loss):
             return {"loss": loss}
         packed = self.parameters()
         params, grads = ([packed[0]], [packed[1]]) if packed is not None else ([], [])
-        # the runner's word counts only when nothing but Step.compute_gradients made the grads
-        vouched = (self.gradients_known_finite
-                   and type(model).compute_gradients.__qualname__ == "Trainer.compute_gradients")
-        if not vouched and not all(get_ops().all_finite(g) for g in grads):
+        if not all(get_ops().all_finite(g) for g in grads):
             return {"loss": float("inf")}
         model.optimizer.apply(params, grads, self.segments if packed is not None else None)
         for layer in model.layers:
             if layer.has_constraints:
                 layer.apply_constraints()
-        return self.logs(loss, y, y_pred)
+        count = len(model.outputs)
+        output_losses = self._last_output_losses or [None] * count
+        return self.logs(loss, output_losses, listed(y, count), listed(y_pred, count))

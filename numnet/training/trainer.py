@@ -14,8 +14,8 @@ import warnings
 
 import numpy as np
 
-from .. import losses, optimizers
 from .. import metrics as metrics_module
+from .. import optimizers
 from .._validation import (
     check_array,
     check_bool,
@@ -28,8 +28,10 @@ from .._validation import (
 from ..callbacks import CallbackList, History
 from ..callbacks.progbar import summary_line
 from ..ops import get_ops
+from ..symbolic import is_symbolic as _is_symbolic
 from .adapters import ArrayAdapter, adapter_for, is_batch_source, peek_inputs
-from .inputs import InputChecks
+from .compiled import Compiled
+from .inputs import InputChecks, row_count
 from .nonfinite import NonFinitePolicy
 from .step import Step
 
@@ -39,31 +41,33 @@ class Trainer:
 
     def __init__(self) -> None:
         self.optimizer: optimizers.Optimizer | None = None
-        self.loss: losses.Loss | None = None
-        self.metric_names: list[str] = []
-        self.compiled_metrics: list[tuple[str, metrics_module.Metric]] = []
+        self.loss = None  # the Loss (a list of them for several outputs)
+        self.metric_names: list[str] = []  # the metrics' names in the logs
+        self.compiled_outputs: Compiled | None = None
         self.stop_training = False
         self.history: History | None = None
         self._step = Step(self)
 
     # ---- compile -----------------------------------------------------------------------------
-    def compile(self, optimizer="rmsprop", loss=None, metrics=None) -> None:
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None,
+                loss_weights=None) -> None:
         """Choose the optimizer ("rmsprop", "sgd", "adam" or an instance), the loss (name or
-        Loss) and metrics (e.g. ["accuracy"])."""
-        if loss is None:
-            fail("loss", "a loss name such as 'categorical_crossentropy' or a Loss", loss)
-        self.loss = losses.get(loss)
-        self.optimizer = optimizers.get(optimizer)
-        metrics = [] if metrics is None else metrics
-        if isinstance(metrics, str) or not isinstance(metrics, (list, tuple)):
+        Loss) and metrics (e.g. ["accuracy"]). With several outputs, loss, metrics and
+        loss_weights may be lists (in output order) or dicts keyed by output names; one
+        loss serves every output. The loss trained is Σ loss_weight · output loss."""
+        if isinstance(metrics, str) or (metrics is not None and not isinstance(
+                metrics, (list, tuple, dict))):
             fail("metrics", "a list of metric names such as ['accuracy']", metrics, TypeError)
-        self.compiled_metrics = [(m, metrics_module.get(m, self.loss)) for m in metrics]
-        self.metric_names = list(metrics)
+        compiled = Compiled(self.output_names, loss, metrics, loss_weights)
+        self.optimizer = optimizers.get(optimizer)
+        self.compiled_outputs = compiled
+        self.loss = compiled.losses[0] if len(compiled.losses) == 1 else compiled.losses
+        self.metric_names = [log for log, *_ in compiled.metrics]
         get_ops()  # load the backend now (Numba: import, cached kernels), not in epoch 1
 
     @property
     def compiled(self) -> bool:
-        return self.loss is not None
+        return self.compiled_outputs is not None
 
     def _require_compiled(self, method: str) -> None:
         if not self.compiled:
@@ -78,6 +82,8 @@ class Trainer:
         -> (loss, y_pred)"""
         self._require_compiled("compute_gradients")
         loss, y_pred = self._step.compute_gradients(x, y, sample_weight)
+        if isinstance(y_pred, list):
+            return loss, [p.copy() for p in y_pred]
         return loss, y_pred.copy()  # a fused runner reuses its buffers next step
 
     def train_step(self, x: np.ndarray, y: np.ndarray,
@@ -107,7 +113,11 @@ class Trainer:
             first, x = peek_inputs(x)
             shape = self.input_shape or (None, *check_array("x", first, min_ndim=2).shape[1:])
             self.build(shape)
-        return InputChecks(self.input_shape, self.output_shape, self.loss, self.dtype), x
+        several = len(self.inputs) > 1, len(self.outputs) > 1
+        return InputChecks(self.input_shape if several[0] else [self.input_shape],
+                           self.output_shape if several[1] else [self.output_shape],
+                           self.compiled_outputs.losses if self.compiled else None,
+                           self.dtype, self.input_names, self.output_names), x
 
     def _adapter(self, x, y, name: str, batch_size: int, steps: int | None = None,
                  shuffle: bool = False, targets: bool = True, steps_argument: str = "steps",
@@ -205,7 +215,7 @@ class Trainer:
                     continue
                 break
             for name, value in logs.items():
-                running[name].update(value, len(xb))
+                running[name].update(value, row_count(xb))
             if wants_batch_logs:
                 callback_list.on_train_batch_end(step, _results(running))
             if self.stop_training:
@@ -236,7 +246,7 @@ class Trainer:
     # ---- evaluate / predict --------------------------------------------------------------------
     def _running_means(self) -> dict[str, metrics_module.Mean]:
         """One running mean per logged name, in sorted order: Keras's order of logs."""
-        return {name: metrics_module.Mean() for name in sorted({"loss", *self.metric_names})}
+        return {name: metrics_module.Mean() for name in self.compiled_outputs.log_names}
 
     def _test_loop(self, batches, callback_list) -> dict[str, float]:
         """Mean loss and metrics over `batches`, calling the on_test_* hooks."""
@@ -246,7 +256,7 @@ class Trainer:
         for step, (xb, yb, wb) in enumerate(batches):
             callback_list.on_test_batch_begin(step, {})
             for name, value in self._step.test_step(xb, yb, wb).items():
-                running[name].update(value, len(xb))
+                running[name].update(value, row_count(xb))
             if wants_batch_logs:
                 callback_list.on_test_batch_end(step, _results(running))
         logs = _results(running)
@@ -275,14 +285,15 @@ class Trainer:
         return self._returned(logs, return_dict)
 
     def _returned(self, logs: dict, return_dict: bool):
-        """Keras's return forms: the logs sorted by name (return_dict), or [loss, *metrics in
-        compile order], or the loss alone when there are no metrics."""
+        """Keras's return forms: the logs sorted by name (return_dict), or [loss, *each
+        output's loss, *metrics in compile order], or the loss alone when that is all."""
         logs = dict(sorted(logs.items()))
         if return_dict:
             return logs
-        if not self.metric_names:
+        order = self.compiled_outputs.result_order
+        if len(order) == 1:
             return logs["loss"]
-        return [logs["loss"], *(logs.get(name, float("nan")) for name in self.metric_names)]
+        return [logs.get(name, float("nan")) for name in order]
 
     def predict(self, x, batch_size: int | None = None, verbose=0, steps: int | None = None,
                 callbacks=None) -> np.ndarray:
@@ -304,7 +315,15 @@ class Trainer:
         callback_list.on_predict_end({})
         if verbose:
             print(summary_line(len(outputs), time.perf_counter() - start, {}))
-        return np.concatenate(outputs)  # a new array, even from one batch
+        return self._as_outputs(outputs)
+
+    def _as_outputs(self, batches: list):
+        """Per-batch outputs joined: one array (a new one, even from one batch), or one per
+        output as a list, or a dict when the model's outputs are a dict (as Keras)."""
+        if len(self.outputs) <= 1:
+            return np.concatenate(batches)
+        joined = [np.concatenate(parts) for parts in zip(*batches)]
+        return dict(zip(self.output_names, joined)) if self.outputs_as_dict else joined
 
     # ---- one batch (Keras's *_on_batch, for custom loops) ----------------------------------------
     def train_on_batch(self, x, y, sample_weight=None, class_weight: dict | None = None,
@@ -327,22 +346,25 @@ class Trainer:
         """The outputs for one batch x (training=False): predict without batching or hooks,
         the path for serving one request."""
         checks, x = self._input_checks(x)
-        return self._step.predict(checks.inputs(x))
+        return self._as_outputs([self._step.predict(checks.inputs(x))])
 
     def __call__(self, x, training: bool = False) -> np.ndarray:
         """The model's outputs for one batch x (training=True: with dropout, layer by layer)."""
+        if _is_symbolic(x):  # a model called on tensors: not supported as a layer yet
+            raise TypeError(f"Model '{self.name}' cannot be called on symbolic tensors yet; "
+                            "call its layers, or build a Model from model.input/output")
         checks, x = self._input_checks(x)
-        return self._step.predict(checks.inputs(x), training=training)
+        return self._as_outputs([self._step.predict(checks.inputs(x), training=training)])
 
 
 def _warn_if_partial(adapter, argument: str, what: str, stacklevel: int) -> None:
     """Warn when `steps` makes an array adapter visit only some of its rows (Keras does so
     silently: validation_steps=1 validates on one batch and EarlyStopping watches its noise).
     `stacklevel`: the user's call is that many frames above this function's caller."""
-    if isinstance(adapter, ArrayAdapter) and adapter.rows_per_epoch < len(adapter.x):
+    if isinstance(adapter, ArrayAdapter) and adapter.rows_per_epoch < row_count(adapter.x):
         warnings.warn(
             f"{argument}={adapter.steps} evaluates {adapter.rows_per_epoch:,} of the "
-            f"{len(adapter.x):,} {what} rows (batches of {adapter.batch_size}); leave "
+            f"{row_count(adapter.x):,} {what} rows (batches of {adapter.batch_size}); leave "
             f"{argument}=None to evaluate all of them.", UserWarning, stacklevel=stacklevel + 1)
 
 

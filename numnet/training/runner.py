@@ -1,0 +1,191 @@
+"""The runner: a model's forward pass in the order of its nodes, and its backward pass in
+reverse, for any graph (a Sequential is a chain of nodes).
+
+    forward:   values[input slots] = the batch's inputs (cast to each Input's dtype)
+               for each node: values[out] = layer(values[in...])
+    backward:  dL/d(output) from each output's loss (or dL/dz at the logits, where the loss
+               has a shortcut through the output activation), then for each node in reverse:
+               dL/d(in...) = layer.backward(dL/d(out)), summed where a tensor feeds several
+               nodes.
+
+A layer called at several nodes (a shared layer) keeps one cache per call: the runner saves
+it after each training forward and restores it before that call's backward; its parameter
+gradients are the sum over its calls. Backward skips what nobody needs: a node whose inputs
+lead back to no trainable parameter computes no dL/dx.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..losses import Loss, weighted_mean
+from ..ops import NumpyOps
+
+
+def weigh_rows(gradient: np.ndarray, sample_weight: np.ndarray | None) -> np.ndarray:
+    """Scale each sample's row of a per-sample gradient by its weight (in place)."""
+    if sample_weight is not None:
+        gradient *= sample_weight.reshape(-1, *([1] * (gradient.ndim - 1)))
+    return gradient
+
+
+class _Call:
+    """One node as the runner sees it: the layer, the slots it reads and the slot it writes."""
+
+    def __init__(self, layer, reads: list[int], writes: int, list_input: bool) -> None:
+        self.layer, self.reads, self.writes, self.list_input = layer, reads, writes, list_input
+        self.needs_dx = False  # some input leads back to a trainable parameter
+        self.shared = False  # the layer has other calls in this graph
+        self.logits_output: int | None = None  # the output whose loss may start at its logits
+
+    def argument(self, values: list):
+        inputs = [values[slot] for slot in self.reads]
+        return inputs if self.list_input else inputs[0]
+
+
+class GraphRunner:
+    """Runs `model`'s nodes (anything with `inputs`, `outputs` and `nodes`) with one loss per
+    output (None: that output is not trained) weighted by `loss_weights`."""
+
+    def __init__(self, model, losses: list[Loss | None] | None = None,
+                 loss_weights: list[float] | None = None) -> None:
+        slots = {tensor.id: slot for slot, tensor in enumerate(model.inputs)}
+        self.input_dtypes = [np.dtype(t.dtype) for t in model.inputs]
+        self.calls: list[_Call] = []
+        for node in model.nodes:
+            if not node.inputs:  # an InputLayer's node: its tensor is an input slot
+                continue
+            slots[node.outputs[0].id] = len(slots)
+            self.calls.append(_Call(node.layer, [slots[t.id] for t in node.inputs],
+                                    slots[node.outputs[0].id], node.list_input))
+        self.slot_count = len(slots)
+        self.output_slots = [slots[t.id] for t in model.outputs]
+        self.losses = list(losses) if losses is not None else [None] * len(self.output_slots)
+        self.loss_weights = list(loss_weights or [1.0] * len(self.output_slots))
+        self._plan_backward()
+        self._caches: list[tuple | None] = [None] * len(self.calls)
+
+    def _plan_backward(self) -> None:
+        """Which calls need dL/dx, which layers are shared, and which outputs may start
+        backward at their logits (made by a layer with an output activation that is called
+        once, whose output nothing else reads, without an activity penalty)."""
+        needs_grad = [False] * self.slot_count
+        counts: dict[int, int] = {}
+        readers: dict[int, int] = {}
+        for call in self.calls:
+            counts[id(call.layer)] = counts.get(id(call.layer), 0) + 1
+            for slot in call.reads:
+                readers[slot] = readers.get(slot, 0) + 1
+            call.needs_dx = any(needs_grad[slot] for slot in call.reads)
+            needs_grad[call.writes] = call.needs_dx or bool(call.layer.params
+                                                            and call.layer.trainable)
+        self.activations: list = [None] * len(self.output_slots)
+        for call in self.calls:
+            call.shared = counts[id(call.layer)] > 1
+            if call.writes in self.output_slots and not call.shared and not readers.get(
+                    call.writes) and self.output_slots.count(call.writes) == 1:
+                output = self.output_slots.index(call.writes)
+                self.activations[output] = call.layer.output_activation()
+                if self.activations[output] is not None:
+                    call.logits_output = output
+        self.trained_layers = [call.layer for call in self.calls
+                               if call.layer.params and call.layer.trainable]
+
+    # ---- forward -----------------------------------------------------------------------------
+    def forward(self, ops: NumpyOps, xs: list[np.ndarray],
+                training: bool = False) -> tuple[list[np.ndarray], list[np.ndarray | None]]:
+        """-> (the outputs, the logits of each output's activation or None)."""
+        values: list = [None] * self.slot_count
+        for slot, (x, dtype) in enumerate(zip(xs, self.input_dtypes)):
+            values[slot] = x if x.dtype == dtype else x.astype(dtype)  # one batch at a time
+        logits: list = [None] * len(self.output_slots)
+        for index, call in enumerate(self.calls):
+            argument = call.argument(values)
+            if call.logits_output is not None:
+                values[call.writes], logits[call.logits_output] = call.layer.forward_with_logits(
+                    argument, training=training)
+            else:
+                values[call.writes] = call.layer.forward(argument, training=training)
+            if training and call.shared:
+                self._caches[index] = call.layer.save_cache()
+        return [values[slot] for slot in self.output_slots], logits
+
+    def predict(self, ops: NumpyOps, xs: list[np.ndarray],
+                training: bool = False) -> list[np.ndarray]:
+        return self.forward(ops, xs, training)[0]
+
+    def output_losses(self, ys: list, y_preds: list, logits: list,
+                      sample_weights: list) -> list[float]:
+        """Each trained output's weighted mean loss (before its loss weight); None where an
+        output has no loss."""
+        return [None if loss is None else weighted_mean(
+                    loss.output_per_sample(y, p, z, activation), w)
+                for loss, y, p, z, activation, w in zip(self.losses, ys, y_preds, logits,
+                                                        self.activations, sample_weights)]
+
+    def forward_loss(self, ops: NumpyOps, xs: list, ys: list, sample_weights: list):
+        """Training forward and the losses -> (Σ loss_weight · loss, outputs, the loss of
+        each output)."""
+        y_preds, logits = self.forward(ops, xs, training=True)
+        losses = self.output_losses(ys, y_preds, logits, sample_weights)
+        total = sum(weight * loss for weight, loss in zip(self.loss_weights, losses)
+                    if loss is not None)
+        return float(total), y_preds, losses
+
+    # ---- backward ----------------------------------------------------------------------------
+    def backward(self, ops: NumpyOps, ys: list, y_preds: list, sample_weights: list) -> bool:
+        """Every trainable layer's grads from the last training forward (summed over a shared
+        layer's calls; zero for a layer no loss reaches). Returns False: the gradients are
+        not known to be finite (the step scans them)."""
+        grads: dict[int, np.ndarray] = {}
+        from_logits: dict[int, np.ndarray] = {}
+        for output, (loss, y, p, w) in enumerate(zip(self.losses, ys, y_preds, sample_weights)):
+            if loss is None:
+                continue
+            weight = self.loss_weights[output]
+            producer = next((c for c in self.calls if c.logits_output == output), None)
+            dz = (None if producer is None or producer.layer.has_activity_penalty
+                  else loss.logits_gradient(y, p, self.activations[output]))
+            gradient = weigh_rows(loss.gradient(y, p) if dz is None else dz, w)
+            if weight != 1.0:
+                gradient *= gradient.dtype.type(weight)
+            if dz is None:
+                _accumulate(grads, self.output_slots[output], gradient)
+            else:
+                from_logits[output] = gradient
+        reached: set[int] = set()
+        for index in range(len(self.calls) - 1, -1, -1):
+            call = self.calls[index]
+            layer = call.layer
+            dz = from_logits.get(call.logits_output) if call.logits_output is not None else None
+            dy = grads.pop(call.writes, None)
+            trains = bool(layer.params and layer.trainable)
+            if (dy is None and dz is None) or not (call.needs_dx or trains):
+                continue
+            if call.shared:
+                layer.restore_cache(self._caches[index])
+            earlier = ({key: g.copy() for key, g in layer.grads.items()}
+                       if trains and id(layer) in reached else None)
+            if dz is not None:
+                dx = layer.backward_from_logits(dz, need_dx=call.needs_dx)
+            elif layer.params:
+                dx = layer.backward(dy, need_dx=call.needs_dx)
+            else:
+                dx = layer.backward(dy)
+            if earlier is not None:  # a shared layer: its gradients sum over its calls
+                for key, g in earlier.items():
+                    layer.grads[key] += g
+            reached.add(id(layer))
+            if call.needs_dx:
+                for slot, d in zip(call.reads, dx if call.list_input else [dx]):
+                    _accumulate(grads, slot, d)
+        for layer in self.trained_layers:
+            if id(layer) not in reached:  # no loss depends on it: its gradient is zero
+                for g in layer.grads.values():
+                    g[...] = 0
+        return False
+
+
+def _accumulate(grads: dict[int, np.ndarray], slot: int, gradient: np.ndarray) -> None:
+    """grads[slot] += gradient (a new array: a layer may hand out a buffer it reuses)."""
+    grads[slot] = gradient if slot not in grads else grads[slot] + gradient
