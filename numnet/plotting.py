@@ -101,8 +101,11 @@ def plot_model(model, to_file: str | os.PathLike = "model.png", show_shapes: boo
                 bbox={"boxstyle": "round,pad=0.4", "fc": "#eef3fb", "ec": "#4a6fa5"})
     for a, b in edges:
         (xa, ya), (xb, yb) = where[a], where[b]
-        ax.annotate("", xy=(xb, yb - 0.32), xytext=(xa, ya + 0.32),
-                    arrowprops={"arrowstyle": "->", "color": "#4a6fa5"})
+        skip = yb - ya > 1  # an edge past other boxes bends around them
+        ax.annotate("", xy=(xb + 0.2 * skip / width, yb - 0.32 * (not skip)),
+                    xytext=(xa + 0.2 * skip / width, ya + 0.32 * (not skip)),
+                    arrowprops={"arrowstyle": "->", "color": "#4a6fa5",
+                                "connectionstyle": f"arc3,rad={-0.3 if skip else 0}"})
     _save_png(figure, to_file)
     return to_file
 

@@ -336,3 +336,29 @@ def test_sequential_pop_and_input_tensor():
     assert model.output_shape == (None, 4) and removed.inbound_nodes == []
     with pytest.raises(ValueError, match=r"Sequential model chains layers of one input"):
         model.add(layers.Add())
+
+
+def test_generators_and_sequences_yield_lists_and_dicts_for_graphs():
+    model = two_in_two_out()
+    model.compile(loss={"cls": "categorical_crossentropy", "reg": "mse"}, optimizer="sgd")
+    (a, b), (cls, reg) = data_for(model, n=16)
+
+    def batches():
+        while True:
+            for start in (0, 8):
+                rows = slice(start, start + 8)
+                yield {"a": a[rows], "b": b[rows]}, [cls[rows], reg[rows]]
+
+    history = model.fit(batches(), steps_per_epoch=2, epochs=2, verbose=0,
+                        validation_data=batches(), validation_steps=2)
+    assert sorted(history.history)[:3] == ["cls_loss", "loss", "reg_loss"]
+    predicted = model.predict(((x, None) for x, _ in [next(batches())]), steps=1)
+    assert predicted["cls"].shape == (8, 3)
+
+
+def test_plot_model_draws_a_graph_with_a_box_per_layer(tmp_path):
+    model = two_in_two_out()
+    dot = numnet.utils.model_to_dot(model)
+    assert dot.count("[label=") == len(model.layers) and dot.count("->") == 5
+    path = numnet.utils.plot_model(model, tmp_path / "graph.png")
+    assert open(path, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
