@@ -1,10 +1,12 @@
 """Race two numnet source trees (say, before and after a change) on the tutorial's epoch.
 
     python benchmarks/compare_trees.py OLD_TREE NEW_TREE [--rounds 10] [--threads 2]
+                                       [--model mlp|convnet]
 
 Every round runs one fresh process per tree, in turn: each loads MNIST, builds the tutorial
-model (seed 0, Numba backend), trains one untimed epoch (JIT caches, buffers), then times one
-epoch of fit(batch_size=128, validation_split=0.2) and checks its validation accuracy. A burst
+model (seed 0, Numba backend; --model convnet: Keras's "Simple MNIST convnet" with Adam),
+trains one untimed epoch (JIT caches, buffers), then times one epoch of
+fit(batch_size=128, validation_split=0.2) and checks its validation accuracy. A burst
 of load from another tenant of a shared machine then hits both trees of a round alike; the
 result is the median and quartiles of the per-round ratio NEW / OLD.
 """
@@ -17,19 +19,35 @@ import sys
 
 from hostinfo import host
 
-EPOCH = """
-import time, numpy as np, numnet
-from numnet import layers
-(x, y), _ = numnet.datasets.mnist.load_data()
+MODELS = {
+    "mlp": """
 x = x.reshape(len(x), 784).astype("float32") / 255
-y = numnet.utils.to_categorical(y, 10)
-numnet.config.set_backend("numba")
-numnet.set_random_seed(0)
 model = numnet.Sequential([layers.Dense(256, activation="relu", input_shape=(784,)),
                            layers.Dropout(0.4), layers.Dense(128, activation="relu"),
                            layers.Dropout(0.3), layers.Dense(10, activation="softmax")])
 model.compile(loss="categorical_crossentropy", optimizer=numnet.optimizers.RMSprop(),
               metrics=["accuracy"])
+""",
+    "convnet": """
+x = x.reshape(len(x), 28, 28, 1).astype("float32") / 255
+model = numnet.Sequential([layers.Input(shape=(28, 28, 1)),
+                           layers.Conv2D(32, kernel_size=(3, 3), activation="relu"),
+                           layers.MaxPooling2D(pool_size=(2, 2)),
+                           layers.Conv2D(64, kernel_size=(3, 3), activation="relu"),
+                           layers.MaxPooling2D(pool_size=(2, 2)), layers.Flatten(),
+                           layers.Dropout(0.5), layers.Dense(10, activation="softmax")])
+model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
+""",
+}
+
+EPOCH = """
+import time, numpy as np, numnet
+from numnet import layers
+(x, y), _ = numnet.datasets.mnist.load_data()
+y = numnet.utils.to_categorical(y, 10)
+numnet.config.set_backend("numba")
+numnet.set_random_seed(0)
+{model}
 model.fit(x, y, epochs=1, batch_size=128, validation_split=0.2, verbose=0)
 start = time.perf_counter()
 history = model.fit(x, y, epochs=1, batch_size=128, validation_split=0.2, verbose=0)
@@ -39,10 +57,11 @@ print(seconds)
 """
 
 
-def epoch_seconds(tree: str, threads: int) -> float:
+def epoch_seconds(tree: str, threads: int, model: str = "mlp") -> float:
     env = {**os.environ, "PYTHONPATH": os.path.abspath(tree),
            **{v: str(threads) for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")}}
-    out = subprocess.run([sys.executable, "-c", EPOCH], env=env, capture_output=True,
+    code = EPOCH.format(model=MODELS[model])
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                          text=True, check=True, cwd=os.path.abspath(tree)).stdout
     return float(out.split()[-1])
 
@@ -53,12 +72,13 @@ def main() -> None:
     parser.add_argument("new")
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--model", choices=sorted(MODELS), default="mlp")
     args = parser.parse_args()
-    print(f"host: {host()}; {args.threads} threads")
+    print(f"host: {host()}; {args.threads} threads; {args.model}")
     times: dict[str, list[float]] = {"old": [], "new": []}
     for round_ in range(args.rounds):
         for name in ("old", "new"):
-            times[name].append(epoch_seconds(getattr(args, name), args.threads))
+            times[name].append(epoch_seconds(getattr(args, name), args.threads, args.model))
         print(f"round {round_ + 1}: old {times['old'][-1]:.3f} s, new {times['new'][-1]:.3f} s")
     ratios = [new / old for old, new in zip(times["old"], times["new"], strict=True)]
     print(f"median epoch: old {statistics.median(times['old']):.3f} s, "
