@@ -14,8 +14,6 @@ import numpy as np
 
 from ._serialization import config_repr, from_spec, to_spec
 from ._validation import check_array, check_bool, check_fraction, fail
-from .layers.activation import Sigmoid, Softmax
-from .layers.base import Layer
 from .ops import get_ops
 
 
@@ -102,14 +100,18 @@ class _CrossEntropy(Loss):
     (from_logits), label smoothing, and the logits form for their output activation. Each
     subclass names its ops, as the activation layers do:
 
-        op(t, p, ε)            the loss from probabilities clipped to [ε, 1 - ε]
-        logits_op(t, z)        the loss from logits, exact (Keras's path for its activation)
-        logits_op_grad(t, p)   d(mean loss)/dz for p = activation(z)
+        from_probabilities(ops, t, p, ε)        the loss from p clipped to [ε, 1 - ε]
+        from_probabilities_grad(ops, t, p, ε)   its gradient
+        from_logits_loss(ops, t, z)             the loss from logits, exact (Keras's path)
+        from_logits_grad(ops, t, p)             d(mean loss)/dz for p = activation(z)
+        activate(ops, z)                        p = activation(z)
+
+    `activation` names the output activation whose logits it can start from: the activation
+    layer's `function` ("softmax", "sigmoid").
     """
 
     epsilon = 1e-7
-    activation_type: type = Layer
-    op = logits_op = activation_op = ""
+    activation = ""
 
     def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0) -> None:
         self.from_logits = check_bool("from_logits", from_logits)
@@ -129,28 +131,29 @@ class _CrossEntropy(Loss):
     def per_sample(self, y_true, y_pred):
         ops, t = get_ops(), self.dense_targets(y_true, y_pred)
         if self.from_logits:
-            return getattr(ops, self.logits_op)(t, y_pred)
-        return getattr(ops, self.op)(t, y_pred, self.epsilon)
+            return self.from_logits_loss(ops, t, y_pred)
+        return self.from_probabilities(ops, t, y_pred, self.epsilon)
 
     def gradient(self, y_true, y_pred):
         ops, t = get_ops(), self.dense_targets(y_true, y_pred)
         if self.from_logits:
-            probabilities = getattr(ops, self.activation_op)(y_pred)
-            return getattr(ops, self.logits_op + "_grad")(t, probabilities)
-        return getattr(ops, self.op + "_grad")(t, y_pred, self.epsilon)
+            return self.from_logits_grad(ops, t, self.activate(ops, y_pred))
+        return self.from_probabilities_grad(ops, t, y_pred, self.epsilon)
+
+    def _fits(self, activation) -> bool:
+        return not self.from_logits and getattr(activation, "function", None) == self.activation
 
     def logits_per_sample(self, y_true, z, activation):
-        if self.from_logits or not isinstance(activation, self.activation_type):
+        if not self._fits(activation):
             return None
-        return getattr(get_ops(), self.logits_op)(self.dense_targets(y_true, z), z)
+        return self.from_logits_loss(get_ops(), self.dense_targets(y_true, z), z)
 
     def logits_gradient(self, y_true, y_pred, activation):
         """For its own output activation: (p - t) / size, exact, and free of the clip's
         vanishing gradient when p saturates."""
-        if self.from_logits or not isinstance(activation, self.activation_type):
+        if not self._fits(activation):
             return None
-        return getattr(get_ops(), self.logits_op + "_grad")(self.dense_targets(y_true, y_pred),
-                                                             y_pred)
+        return self.from_logits_grad(get_ops(), self.dense_targets(y_true, y_pred), y_pred)
 
     def get_config(self):
         return {"from_logits": self.from_logits, "label_smoothing": self.label_smoothing}
@@ -166,8 +169,22 @@ class CategoricalCrossentropy(_CrossEntropy):
     """
 
     name = "categorical_crossentropy"
-    activation_type = Softmax
-    op, logits_op, activation_op = "categorical_crossentropy", "softmax_crossentropy", "softmax"
+    activation = "softmax"
+
+    def from_probabilities(self, ops, t, p, epsilon):
+        return ops.categorical_crossentropy(t, p, epsilon)
+
+    def from_probabilities_grad(self, ops, t, p, epsilon):
+        return ops.categorical_crossentropy_grad(t, p, epsilon)
+
+    def from_logits_loss(self, ops, t, z):
+        return ops.softmax_crossentropy(t, z)
+
+    def from_logits_grad(self, ops, t, p):
+        return ops.softmax_crossentropy_grad(t, p)
+
+    def activate(self, ops, z):
+        return ops.softmax(z)
 
     def smoothing_floor(self, like):
         return 1 / like.shape[-1]
@@ -224,8 +241,22 @@ class BinaryCrossentropy(_CrossEntropy):
     """
 
     name = "binary_crossentropy"
-    activation_type = Sigmoid
-    op, logits_op, activation_op = "binary_crossentropy", "sigmoid_crossentropy", "sigmoid"
+    activation = "sigmoid"
+
+    def from_probabilities(self, ops, t, p, epsilon):
+        return ops.binary_crossentropy(t, p, epsilon)
+
+    def from_probabilities_grad(self, ops, t, p, epsilon):
+        return ops.binary_crossentropy_grad(t, p, epsilon)
+
+    def from_logits_loss(self, ops, t, z):
+        return ops.sigmoid_crossentropy(t, z)
+
+    def from_logits_grad(self, ops, t, p):
+        return ops.sigmoid_crossentropy_grad(t, p)
+
+    def activate(self, ops, z):
+        return ops.sigmoid(z)
 
     def smoothing_floor(self, like):
         return 0.5

@@ -267,3 +267,27 @@ def test_fit_on_error_still_ends_training_and_keeps_history(tmp_path):
 def test_unknown_lambda_hook_is_named():
     with pytest.raises(ValueError, match=r"LambdaCallback argument must be one of \[.*\]\. Received: LambdaCallback argument='on_epoch_ends'"):
         callbacks.LambdaCallback(on_epoch_ends=print)
+
+
+def test_a_subclass_keeps_its_own_batch_hook(tmp_path):
+    """Callbacks opt into batch hooks by what they override, never by assigning hooks in
+    __init__ (which replaced a subclass's own hook)."""
+    seen = []
+
+    class Counting(callbacks.TensorBoard):
+        def on_train_batch_end(self, batch, logs=None):
+            seen.append(batch)
+            super().on_train_batch_end(batch, logs)
+
+    class Saving(callbacks.ModelCheckpoint):
+        def on_train_batch_end(self, batch, logs=None):
+            seen.append(("saving", batch))
+
+    x, y = classification_data(n=64, width=6, classes=2)
+    model = classifier(width=6, classes=2, optimizer="sgd")
+    model.fit(x, y, batch_size=8, epochs=1, verbose=0,
+              callbacks=[Counting(str(tmp_path / "tb"), update_freq=2),
+                         Saving(str(tmp_path / "m.npz"))])
+    steps = -(-len(x) // 8)
+    assert [b for b in seen if not isinstance(b, tuple)] == list(range(steps))
+    assert [b for b in seen if isinstance(b, tuple)] == [("saving", b) for b in range(steps)]

@@ -29,6 +29,12 @@ class Callback:
     def set_params(self, params: dict) -> None:
         self.params = params
 
+    def uses_hook(self, hook: str) -> bool:
+        """Whether this callback wants `hook` called, among the hooks its class overrides
+        (a callback whose batch hook only matters for some settings says no for the
+        others, so fit builds no per-batch logs for it)."""
+        return True
+
     def on_train_begin(self, logs=None): pass
     def on_train_end(self, logs=None): pass
     def on_epoch_begin(self, epoch, logs=None): pass

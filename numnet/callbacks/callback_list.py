@@ -31,7 +31,8 @@ class CallbackList:
             callback.set_params(params)
         self.params = params
         self._active = {
-            hook: [getattr(c, hook) for c in self.callbacks if _overrides(c, hook)]
+            hook: [getattr(c, hook) for c in self.callbacks
+                   if _overrides(c, hook) and c.uses_hook(hook)]
             for hook in HOOKS
         }
         for hook, methods in self._active.items():  # one dispatcher per hook, made once

@@ -34,7 +34,6 @@ class ModelCheckpoint(Callback):
             if isinstance(save_freq, str):
                 fail("save_freq", "'epoch' or a positive number of batches", save_freq)
             save_freq = check_positive_int("save_freq", save_freq)
-            self.on_train_batch_end = self._batch_end  # batch hooks cost only when asked for
         self.filepath = os.fspath(filepath)
         self.watch = Monitor("ModelCheckpoint", monitor, mode)
         self.verbose = verbose
@@ -49,7 +48,12 @@ class ModelCheckpoint(Callback):
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch = epoch
 
-    def _batch_end(self, batch, logs=None):
+    def uses_hook(self, hook: str) -> bool:
+        """The batch hook only with a save_freq in batches (or a subclass's own hook)."""
+        return (hook != "on_train_batch_end" or self.save_freq != "epoch"
+                or type(self).on_train_batch_end is not ModelCheckpoint.on_train_batch_end)
+
+    def on_train_batch_end(self, batch, logs=None):
         # Keras's count: a batch index that does not grow means a new epoch began.
         new_epoch = self._last_batch is None or batch <= self._last_batch
         self._batches_since_save += batch + 1 if new_epoch else batch - self._last_batch

@@ -38,7 +38,6 @@ class TensorBoard(Callback):
             if update_freq == "batch":
                 update_freq = 1
             self.update_freq = check_positive_int("update_freq", update_freq)
-            self.on_train_batch_end = self._write_batch  # batch hooks cost only when asked for
         else:
             self.update_freq = "epoch"
         self._train: EventFileWriter | None = None
@@ -49,13 +48,20 @@ class TensorBoard(Callback):
         self._train = EventFileWriter(os.path.join(self.log_dir, "train"))
         self._validation = None
         if self.write_graph and self.model is not None:
-            nodes, previous = [("input", "Placeholder", [])], "input"
-            for layer in self.model.layers:
-                nodes.append((layer.name, type(layer).__name__, [previous]))
-                previous = layer.name
+            nodes, seen = [], set()
+            for node in self.model.nodes:  # each layer once, fed by the layers it reads
+                if node.layer.name not in seen:
+                    seen.add(node.layer.name)
+                    kind = type(node.layer).__name__ if node.inputs else "Placeholder"
+                    nodes.append((node.layer.name, kind, [t.layer.name for t in node.inputs]))
             self._train.add_graph(nodes)
 
-    def _write_batch(self, batch, logs=None):
+    def uses_hook(self, hook: str) -> bool:
+        """The batch hook only with an update_freq in batches (or a subclass's own hook)."""
+        return (hook != "on_train_batch_end" or self.update_freq != "epoch"
+                or type(self).on_train_batch_end is not TensorBoard.on_train_batch_end)
+
+    def on_train_batch_end(self, batch, logs=None):
         self._global_batch += 1
         if self._global_batch % self.update_freq == 0:
             for key, value in (logs or {}).items():

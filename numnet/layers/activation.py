@@ -25,9 +25,9 @@ class ActivationLayer(Layer):
 
 
 class _Elementwise(ActivationLayer):
-    """An activation whose forward is `ops.<op>` and backward `ops.<op>_backward(dy, y)`."""
+    """An activation whose backward needs only its output y: subclasses name their two ops
+    in `activate(ops, x)` and `derivative(ops, dy, y)`."""
 
-    op = ""
     cache_attributes = ("_y",)
 
     def __init__(self, **kwargs) -> None:
@@ -35,45 +35,40 @@ class _Elementwise(ActivationLayer):
         self._y: np.ndarray | None = None
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        y = getattr(get_ops(), self.op)(x)
+        y = self.activate(get_ops(), x)
         if training:
             self._y = y
         return y
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         self._require_cache(self._y)
-        return getattr(get_ops(), self.op + "_backward")(dy, self._y)
+        return self.derivative(get_ops(), dy, self._y)
 
 
 class _FromInput(ActivationLayer):
-    """An activation whose forward is `ops.<op>(x, *args)` and backward
-    `ops.<op>_backward(dy, x, *args)`: it keeps its input."""
+    """An activation whose backward needs its input x: subclasses name their two ops in
+    `activate(ops, x)` and `derivative(ops, dy, x)`."""
 
-    op = ""
     cache_attributes = ("_x", "_y")
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._x: np.ndarray | None = None
 
-    def args(self) -> tuple:
-        return ()
-
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         if training:
             self._x = x
-        return getattr(get_ops(), self.op)(x, *self.args())
+        return self.activate(get_ops(), x)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         self._require_cache(self._x)
-        return getattr(get_ops(), self.op + "_backward")(dy, self._x, *self.args())
+        return self.derivative(get_ops(), dy, self._x)
 
 
 class ReLU(_FromInput):
     """y = max(x, 0); Keras's options: x above `threshold`, capped at `max_value`, and
     negative_slope · (x - threshold) below the threshold. Input and output shape: any."""
 
-    op = "relu_general"
 
     def __init__(self, max_value: float | None = None, negative_slope: float = 0.0,
                  threshold: float = 0.0, **kwargs) -> None:
@@ -90,8 +85,12 @@ class ReLU(_FromInput):
         """max(x, 0) itself: the fast op, and what fused blocks run."""
         return self.max_value is None and not self.negative_slope and not self.threshold
 
-    def args(self):
-        return self.negative_slope, self.max_value, self.threshold
+    def activate(self, ops, x):
+        return ops.relu_general(x, self.negative_slope, self.max_value, self.threshold)
+
+    def derivative(self, ops, dy, x):
+        return ops.relu_general_backward(dy, x, self.negative_slope, self.max_value,
+                                         self.threshold)
 
     def forward(self, x, training=False):
         if not self.plain:
@@ -126,14 +125,15 @@ class LeakyReLU(ReLU):
 class ELU(_FromInput):
     """y = x for x > 0, alpha (e^x - 1) otherwise."""
 
-    op = "elu"
-
     def __init__(self, alpha: float = 1.0, **kwargs) -> None:
         super().__init__(**kwargs)
         self.alpha = check_finite_float("alpha", alpha)
 
-    def args(self):
-        return (self.alpha,)
+    def activate(self, ops, x):
+        return ops.elu(x, self.alpha)
+
+    def derivative(self, ops, dy, x):
+        return ops.elu_backward(dy, x, self.alpha)
 
     def get_config(self):
         return {**super().get_config(), "alpha": self.alpha}
@@ -142,37 +142,63 @@ class ELU(_FromInput):
 class SELU(_FromInput):
     """y = 1.0507 · elu(x, 1.6733) (Keras's "selu")."""
 
-    op = "selu"
+    def activate(self, ops, x):
+        return ops.selu(x)
+
+    def derivative(self, ops, dy, x):
+        return ops.selu_backward(dy, x)
 
 
 class GELU(_FromInput):
     """y = ½ x (1 + erf(x / √2)) (Keras's "gelu", exact)."""
 
-    op = "gelu"
+    def activate(self, ops, x):
+        return ops.gelu(x)
+
+    def derivative(self, ops, dy, x):
+        return ops.gelu_backward(dy, x)
 
 
 class Swish(_FromInput):
     """y = x σ(x) (Keras's "swish", also "silu")."""
 
-    op = "silu"
+    def activate(self, ops, x):
+        return ops.silu(x)
+
+    def derivative(self, ops, dy, x):
+        return ops.silu_backward(dy, x)
 
 
 class Softplus(_FromInput):
     """y = log(1 + e^x) (Keras's "softplus")."""
 
-    op = "softplus"
+    def activate(self, ops, x):
+        return ops.softplus(x)
+
+    def derivative(self, ops, dy, x):
+        return ops.softplus_backward(dy, x)
 
 
 class Sigmoid(_Elementwise):
     """y = 1 / (1 + e^-x). Input and output shape: any."""
 
-    op = "sigmoid"
+    function = "sigmoid"  # a loss may start backward at its logits (losses._CrossEntropy)
+
+    def activate(self, ops, x):
+        return ops.sigmoid(x)
+
+    def derivative(self, ops, dy, y):
+        return ops.sigmoid_backward(dy, y)
 
 
 class Tanh(_Elementwise):
     """y = tanh(x). Input and output shape: any."""
 
-    op = "tanh"
+    def activate(self, ops, x):
+        return ops.tanh(x)
+
+    def derivative(self, ops, dy, y):
+        return ops.tanh_backward(dy, y)
 
 
 class Linear(ActivationLayer):
@@ -189,6 +215,7 @@ class Softmax(ActivationLayer):
     """y = e^x / Σ e^x along `axis` (default the last). Input and output shape: any."""
 
     cache_attributes = ("_y",)
+    function = "softmax"  # a loss may start backward at its logits (losses._CrossEntropy)
 
     def __init__(self, axis: int = -1, **kwargs) -> None:
         super().__init__(**kwargs)
