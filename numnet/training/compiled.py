@@ -13,20 +13,14 @@ from __future__ import annotations
 from .. import losses
 from .. import metrics as metrics_module
 from .._validation import fail
+from .inputs import entries_by_name
 
 
 def _per_output(argument: str, value, names: list[str], default, allow_single: bool) -> list:
     """`value` given once, as a list (by position) or as a dict (by output name) -> one
     entry per output."""
     if isinstance(value, dict):
-        unknown = [key for key in value if key not in names]
-        missing = [name for name in names if name not in value]
-        if unknown or missing:
-            raise ValueError(f"{argument} must have one entry per output name {names}. "
-                             f"Received: {argument} with keys {list(value)}"
-                             + (f"; unknown: {unknown}" if unknown else "")
-                             + (f"; missing: {missing}" if missing else ""))
-        return [value[name] for name in names]
+        return entries_by_name(value, names, argument, "output name")
     if isinstance(value, (list, tuple)):
         if len(value) != len(names):
             raise ValueError(f"{argument} must be a list of {len(names)} entries, one per "

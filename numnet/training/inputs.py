@@ -24,6 +24,19 @@ def layout_hint(name: str, expected: tuple, received: tuple) -> str:
     return ""
 
 
+def entries_by_name(value: dict, names: list[str], argument: str, what: str) -> list:
+    """The entries of a dict keyed by `names`, in that order; a ValueError naming the
+    unknown and the missing keys otherwise ("x must have one entry per model input ...")."""
+    unknown = [key for key in value if key not in names]
+    missing = [name for name in names if name not in value]
+    if unknown or missing:
+        raise ValueError(f"{argument} must have one entry per {what} {names}. "
+                         f"Received: {argument} with keys {list(value)}"
+                         + (f"; unknown: {unknown}" if unknown else "")
+                         + (f"; missing: {missing}" if missing else ""))
+    return [value[name] for name in names]
+
+
 def take(data, rows):
     """The rows `rows` of an array, or of each array of a list (None stays None)."""
     if data is None:
@@ -59,14 +72,7 @@ class InputChecks:
     def _parts(value: object, names: list[str], argument: str, what: str) -> list:
         """value as a list with one entry per name: a list/tuple in order, or a dict."""
         if isinstance(value, dict):
-            unknown = [k for k in value if k not in names]
-            missing = [n for n in names if n not in value]
-            if unknown or missing:
-                raise ValueError(f"{argument} must have one entry per model {what} {names}. "
-                                 f"Received: {argument} with keys {list(value)}"
-                                 + (f"; unknown: {unknown}" if unknown else "")
-                                 + (f"; missing: {missing}" if missing else ""))
-            return [value[n] for n in names]
+            return entries_by_name(value, names, argument, f"model {what}")
         if isinstance(value, (list, tuple)) and len(value) == len(names):
             return list(value)
         count = len(value) if isinstance(value, (list, tuple)) else type(value).__name__
