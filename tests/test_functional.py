@@ -362,3 +362,16 @@ def test_plot_model_draws_a_graph_with_a_box_per_layer(tmp_path):
     assert dot.count("[label=") == len(model.layers) and dot.count("->") == 5
     path = numnet.utils.plot_model(model, tmp_path / "graph.png")
     assert open(path, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+def test_parameters_live_in_the_flat_buffer_from_the_moment_the_model_is_built():
+    """A kernel taken before training is the kernel training updates (no stale copies)."""
+    model = residual()
+    kernel = model.layers[1].params["kernel"]
+    before = kernel.copy()
+    assert kernel.base is not None  # a view of the model's flat parameter buffer
+    model.compile(loss="categorical_crossentropy", optimizer="sgd")
+    x, y = data_for(model, n=16)
+    model.fit(x[0].astype("float32"), y[0].astype("float32"), epochs=1, verbose=0)
+    assert kernel is model.layers[1].params["kernel"]
+    assert not np.array_equal(kernel, before)

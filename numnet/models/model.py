@@ -67,6 +67,9 @@ class Model(Trainer):
             raise ValueError(f"Layer names must be unique within a model. Received: "
                              f"{len(duplicates)} name(s) used twice: {duplicates}")
         self._graph_layers = layers
+        # structural work at build time: the trainable parameters move into one flat buffer
+        # now (the layers' arrays become views of it), not on the first training step
+        self._step.parameters()
 
     @staticmethod
     def _names(structure, tensors: list[SymbolicTensor]) -> list[str]:
