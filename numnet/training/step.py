@@ -26,8 +26,9 @@ from .runner import GraphRunner
 
 def pack_parameters(layers) -> tuple[np.ndarray, np.ndarray]:
     """Move every parameter and gradient of `layers` into one contiguous buffer each and make
-    the layers' arrays views into them (values are kept; old references go stale), so the
-    optimizer makes one kernel call per step instead of one per array.
+    the layers' arrays views into them (values are kept), so the optimizer makes one kernel
+    call per step instead of one per array. A model does this when its graph is built
+    (references taken before that point to the arrays the layers had then).
 
     Returns (flat parameters, flat gradients).
     """
