@@ -109,57 +109,48 @@ def flatten_structure(value: object, argument: str) -> tuple[list[SymbolicTensor
 
 def topological_nodes(inputs: list[SymbolicTensor],
                       outputs: list[SymbolicTensor]) -> list[Node]:
-    """The nodes that compute `outputs` from `inputs`, each after the nodes it reads from
-    (depth first, inputs' order kept as Keras keeps it). Raises a ValueError naming the
-    tensor when an output depends on a tensor that is not among the inputs."""
+    """The nodes that compute `outputs` from `inputs`, each after the nodes it reads from:
+    depth first from each output in turn, a node's inputs in order (Keras's order of
+    `model.layers`, which its weight files rely on); inputs no output reads come last.
+    Raises a ValueError naming the tensor when an output depends on a tensor that is not
+    among the inputs."""
     given = {t.id for t in inputs}
-    order: list[Node] = []
-    done: set[int] = set()
-    # the input nodes first, in the order given (Keras lists its InputLayers this way)
     for tensor in inputs:
         if tensor.node is None or tensor.node.inputs:
             raise ValueError(f"inputs must be tensors made by numnet.Input(...). Received: "
                              f"{tensor!r}")
+    order: list[Node] = []
+    done: set[int] = set()
+
+    def disconnected(reader: str, tensor: SymbolicTensor) -> ValueError:
+        return ValueError(
+            f"Graph disconnected: {reader} {tensor.name} (from layer '{tensor.node.layer.name}'"
+            f"), which is not among the model's inputs {[t.name for t in inputs]}; pass it in "
+            f"inputs=[...]")
+
+    for output in outputs:
+        if id(output.node) in done:
+            continue
+        if not output.node.inputs and output.id not in given:
+            raise disconnected("an output is", output)
+        stack = [(output.node, iter(output.node.inputs))]
+        while stack:
+            current, pending = stack[-1]
+            tensor = next(pending, None)
+            if tensor is None:
+                stack.pop()
+                if id(current) not in done:
+                    done.add(id(current))
+                    order.append(current)
+                continue
+            parent = tensor.node
+            if id(parent) in done:
+                continue
+            if not parent.inputs and tensor.id not in given:
+                raise disconnected(f"layer '{current.layer.name}' reads", tensor)
+            stack.append((parent, iter(parent.inputs)))
+    for tensor in inputs:  # an input no output reads
         if id(tensor.node) not in done:
             done.add(id(tensor.node))
             order.append(tensor.node)
-
-    def visit(tensor: SymbolicTensor, path: tuple) -> None:
-        node = tensor.node
-        if id(node) in done:
-            return
-        if tensor.id in given:
-            return
-        if not node.inputs:  # another Input, not given to this model
-            raise ValueError(
-                f"Graph disconnected: the output depends on {tensor.name} (layer "
-                f"'{node.layer.name}'), which is not among the model's inputs "
-                f"{[t.name for t in inputs]}; pass it in inputs=[...]. Path: "
-                f"{' <- '.join(path)}")
-        stack = [(node, iter(node.inputs))]
-        on_stack = {id(node)}
-        while stack:
-            current, pending = stack[-1]
-            parent_tensor = next(pending, None)
-            if parent_tensor is None:
-                stack.pop()
-                on_stack.discard(id(current))
-                done.add(id(current))
-                order.append(current)
-                continue
-            parent = parent_tensor.node
-            if id(parent) in done or parent_tensor.id in given:
-                continue
-            if not parent.inputs:
-                raise ValueError(
-                    f"Graph disconnected: layer '{current.layer.name}' reads "
-                    f"{parent_tensor.name} (from layer '{parent.layer.name}'), which is not "
-                    f"among the model's inputs {[t.name for t in inputs]}; pass it in "
-                    f"inputs=[...]")
-            if id(parent) not in on_stack:
-                stack.append((parent, iter(parent.inputs)))
-                on_stack.add(id(parent))
-
-    for tensor in outputs:
-        visit(tensor, (tensor.name,))
     return order

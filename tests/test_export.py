@@ -84,3 +84,13 @@ def test_convolutional_layers_export(opset, tmp_path, rng):
     numnet.export.to_onnx(model, tmp_path / "cnn.onnx", opset=opset)
     np.testing.assert_allclose(run_onnx(tmp_path / "cnn.onnx", x), model.predict(x),
                                rtol=1e-5, atol=1e-6)
+
+
+def test_a_branching_graph_is_refused_by_to_onnx(tmp_path):
+    pytest.importorskip("onnx")
+    a, b = numnet.Input((3,)), numnet.Input((3,))
+    model = numnet.Model([a, b], layers.Dense(2)(layers.Add()([a, b])), name="two_inputs")
+    with pytest.raises(ValueError, match=r"to_onnx writes chains of layers .* 'two_inputs' is "
+                                         r"a graph with 2 input\(s\), 1 output\(s\) and 1 "
+                                         r"merge\(s\)"):
+        numnet.export.to_onnx(model, tmp_path / "graph.onnx")

@@ -112,7 +112,11 @@ def custom_layer(config):
     layer(config, 1)["registered_name"] = "MyPackage>MyDense"
 
 
-def functional(config):
+def subclassed(config):
+    config["class_name"] = "MyModel"
+
+
+def functional_without_graph(config):
     config["class_name"] = "Functional"
 
 
@@ -125,7 +129,9 @@ def wrong_shape(store):
     (huge, None, r"weight dense/kernel must be a float array of shape \(784, 1000000000\)\. Received: float32 array of shape \(784, 64\)"),
     (lambda_layer, None, r"layer 'evil' is a Keras Lambda, which numnet does not have"),
     (custom_layer, None, r"layer 'Dense' is a custom object \(MyPackage>MyDense\)"),
-    (functional, None, r"holds a Keras Functional model; numnet loads Sequential models only"),
+    (subclassed, None, r"holds a Keras MyModel model; numnet loads Sequential and functional "
+                       r"models \(subclassed models are refused\)"),
+    (functional_without_graph, None, r"the functional config's input_layers are None"),
     (None, wrong_shape, r"weight dense/kernel must be a float array of shape \(784, 64\)\. Received: float32 array of shape \(784, 65\)"),
 ])
 def test_untrusted_keras_files_are_refused_by_name(tmp_path, change, weights, message):
@@ -204,3 +210,74 @@ def keepdims(config):
 def test_image_layers_numnet_does_not_have_are_refused_by_name(tmp_path, change, message):
     with pytest.raises(FileFormatError, match=message):
         numnet.load_keras(rewrite(tmp_path, change, source="convnet.keras"))
+
+
+GRAPHS = json.load(open(os.path.join(FILES, "graph_predictions.json")))
+
+
+def graph_inputs(name):
+    return [np.array(x, np.float32) for x in GRAPHS[name]["x"]]
+
+
+def as_dict(model, predictions):
+    if isinstance(predictions, dict):
+        return predictions
+    return dict(zip(model.output_names if model.outputs_as_dict else ["out"], [predictions]))
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+@pytest.mark.parametrize("name", ["graph_two_inputs", "graph_two_outputs"])
+@pytest.mark.parametrize("ext", ["keras", "h5"])
+def test_functional_models_keras_saved_predict_as_keras_did(name, ext, backend):
+    """Shared layers, merges and dict outputs: the graph and the weights as Keras saved them
+    (weights found by Keras's per-class group names in .keras, by layer name in .h5)."""
+    numnet.config.set_backend(backend)
+    model = numnet.load_keras(os.path.join(FILES, f"{name}.{ext}"))
+    assert isinstance(model, numnet.Model) and not isinstance(model, numnet.Sequential)
+    x = graph_inputs(name)
+    predicted = as_dict(model, model.predict(x if len(x) > 1 else x[0]))
+    for key, expected in GRAPHS[name]["predictions"].items():
+        np.testing.assert_allclose(predicted[key], expected, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["graph_two_inputs", "graph_two_outputs"])
+def test_the_functional_export_has_keras_layout_and_loads_back(name, tmp_path):
+    """numnet's .keras for a graph: Keras's Functional config (layers with inbound_nodes,
+    input_layers, output_layers) and weight groups; Keras 3.15 loads it and predicts as
+    numnet does (checked with make_keras_files.py --check, see benchmarks/README.md)."""
+    model = numnet.load_keras(os.path.join(FILES, f"{name}.keras"))
+    numnet.export.to_keras(model, tmp_path / "mine.keras")
+    config, shapes = contents(tmp_path / "mine.keras")
+    original, original_shapes = contents(os.path.join(FILES, f"{name}.keras"))
+    assert config["class_name"] == "Functional"
+    mine = {spec["name"]: spec for spec in config["config"]["layers"]}
+    for spec in original["config"]["layers"]:
+        assert mine[spec["name"]]["class_name"] == spec["class_name"]
+        histories = [[t["config"]["keras_history"] for t in (a if isinstance(a, list) else [a])]
+                     for node in spec["inbound_nodes"] for a in node["args"]]
+        assert histories == [[t["config"]["keras_history"] for t in (a if isinstance(a, list)
+                                                                      else [a])]
+                             for node in mine[spec["name"]]["inbound_nodes"] for a in node["args"]]
+    assert config["config"]["input_layers"] == original["config"]["input_layers"]
+    assert config["config"]["output_layers"] == original["config"]["output_layers"]
+    assert {k: v for k, v in shapes.items() if v} == {k: v for k, v in original_shapes.items()
+                                                        if v}
+    back = numnet.load_keras(tmp_path / "mine.keras")
+    x = graph_inputs(name)
+    for key, value in as_dict(model, model.predict(x if len(x) > 1 else x[0])).items():
+        np.testing.assert_array_equal(as_dict(back, back.predict(x if len(x) > 1 else x[0]))[key],
+                                      value)
+
+
+def test_a_functional_file_with_a_layer_numnet_lacks_is_refused_by_name(tmp_path):
+    source = os.path.join(FILES, "graph_two_inputs.keras")
+    with zipfile.ZipFile(source) as archive:
+        config = json.loads(archive.read("config.json"))
+        weights = archive.read("model.weights.h5")
+    config["config"]["layers"][3]["class_name"] = "Lambda"
+    forged = tmp_path / "forged.keras"
+    with zipfile.ZipFile(forged, "w") as archive:
+        archive.writestr("config.json", json.dumps(config))
+        archive.writestr("model.weights.h5", weights)
+    with pytest.raises(FileFormatError, match=r"is a Keras Lambda, which numnet does not have"):
+        numnet.load_keras(forged)

@@ -1,12 +1,12 @@
 """Keras files without TensorFlow: `load_keras` reads a Keras 3 `.keras` file (a zip of
-config.json, metadata.json and model.weights.h5) or a Keras `.h5` file of a Sequential model;
-`to_keras` writes a `.keras` file that Keras 3 loads. HDF5 is read and written with h5py
-(optional extra `keras`).
+config.json, metadata.json and model.weights.h5) or a Keras `.h5` file of a Sequential or
+functional model; `to_keras` writes a `.keras` file that Keras 3 loads. HDF5 is read and
+written with h5py (optional extra `keras`); the functional graph is keras_graph.py's.
 
-Files are untrusted, as numnet's own: only Sequential models of layers numnet has are
-accepted (custom objects, Lambda layers and functional graphs are refused by name), nothing
-is imported or evaluated, and each weight's shape is compared with what the config implies
-before any weight is read.
+Files are untrusted, as numnet's own: only models of layers numnet has are accepted (custom
+objects, Lambda layers and subclassed models are refused by name), nothing is imported or
+evaluated, and each weight's shape is compared with what the config implies before any
+weight is read.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from .._validation import fail
 from ..files import atomic_write
 from ..layers.base import snake_case
 from ..saving import FileFormatError
+from .keras_graph import functional_config, walk
 
 KERAS_VERSION = "3.15.1"  # the Keras version whose format to_keras writes (and reads best)
 _MAX_MEMBER_BYTES = 1 << 31  # refuse zip members that would inflate beyond 2 GiB
@@ -54,6 +55,11 @@ _SIMPLE_LAYERS = {
     "GlobalAveragePooling2D": (numnet_layers.GlobalAveragePooling2D, ()),
     "GlobalMaxPooling2D": (numnet_layers.GlobalMaxPooling2D, ()),
     "SpatialDropout2D": (numnet_layers.SpatialDropout2D, ("rate", "seed")),
+    **{cls.__name__: (cls, ()) for cls in (numnet_layers.Add, numnet_layers.Subtract,
+                                           numnet_layers.Multiply, numnet_layers.Average,
+                                           numnet_layers.Maximum, numnet_layers.Minimum)},
+    "Concatenate": (numnet_layers.Concatenate, ("axis",)),
+    "Dot": (numnet_layers.Dot, ("axes", "normalize")),
 }
 # Layers with Keras's data_format, which numnet takes as "channels_last" only (a channels-first
 # Flatten orders its outputs differently).
@@ -84,8 +90,8 @@ def _spec(value, path: str, what: str):
     return {"class_name": value.get("class_name"), "config": value.get("config", {})}
 
 
-def _layer(spec: dict, path: str):
-    """The numnet layer for one Keras layer spec (None for InputLayer)."""
+def _layer(spec: dict, path: str, graph: bool = False):
+    """The numnet layer for one Keras layer spec (None for a Sequential's InputLayer)."""
     if not isinstance(spec, dict):
         raise FileFormatError(f"{path}: a layer spec is not an object: {spec!r:.80}")
     name, config = spec.get("class_name"), spec.get("config")
@@ -99,7 +105,8 @@ def _layer(spec: dict, path: str):
     common = {"name": config.get("name"), "trainable": bool(config.get("trainable", True))}
     try:
         if name == "InputLayer":
-            return None
+            return None if not graph else numnet_layers.InputLayer(
+                batch_shape=config["batch_shape"], name=config.get("name"))
         if name in _IMAGE_LAYERS and config.get("data_format") not in (None, "channels_last"):
             raise FileFormatError(f"{path}: layer {config.get('name')!r} is channels first; "
                                   "numnet's images are channels last")
@@ -156,12 +163,53 @@ def _input_shape(model_config: dict, specs: list, path: str) -> tuple:
     return tuple(shape[1:])
 
 
+def _graph(config: dict, path: str):
+    """As `_model`, for a functional config: the graph walked with shapes only."""
+    from ..models import Model
+
+    specs = config.get("layers")
+    if not isinstance(specs, list) or not specs or not all(isinstance(s, dict) for s in specs):
+        raise FileFormatError(f"{path}: the functional config has no layers")
+    layers = [_layer(spec, path, graph=True) for spec in specs]
+    implied: dict[str, dict] = {}
+
+    def shapes(layer, read, listed):
+        if not read:
+            return layer.batch_shape
+        shape = read if listed else read[0]
+        implied.setdefault(layer.name, layer.weight_shapes(shape))
+        return layer.compute_output_shape(shape)
+
+    def build(layer, read, listed):
+        return layer(read if listed else read[0]) if read else layer.output
+
+    try:
+        walk(specs, layers, config, path, shapes)
+    except (TypeError, ValueError, IndexError) as error:
+        if isinstance(error, FileFormatError):
+            raise
+        raise FileFormatError(f"{path}: the layers do not fit together: {error}") from None
+
+    def make():
+        inputs, outputs, input_structure, output_structure = walk(specs, layers, config, path,
+                                                                  build)
+        return Model(Model._structured(input_structure, inputs),
+                     Model._structured(output_structure, outputs),
+                     name=config.get("name") if isinstance(config.get("name"), str) else None)
+
+    return layers, make, [implied.get(layer.name, {}) for layer in layers]
+
+
 def _model(model_config: object, path: str):
-    """(layers, input shape, name, parameter shapes each layer implies): nothing allocated."""
-    if not isinstance(model_config, dict) or model_config.get("class_name") != "Sequential":
-        found = model_config.get("class_name") if isinstance(model_config, dict) else model_config
+    """(layers, a function that makes the model, the parameter shapes each layer implies):
+    nothing allocated."""
+    kind = model_config.get("class_name") if isinstance(model_config, dict) else None
+    if kind in ("Functional", "Model") and isinstance(model_config.get("config"), dict):
+        return _graph(model_config["config"], path)
+    if kind != "Sequential":
+        found = kind if isinstance(model_config, dict) else model_config
         raise FileFormatError(f"{path} holds a Keras {found!s:.40} model; numnet loads Sequential "
-                              "models only (functional graphs and subclassed models are refused)")
+                              "and functional models (subclassed models are refused)")
     config = model_config.get("config")
     specs = config.get("layers") if isinstance(config, dict) else None
     if not isinstance(specs, list) or not specs:
@@ -178,8 +226,11 @@ def _model(model_config: object, path: str):
             current = layer.compute_output_shape(current)
     except (TypeError, ValueError) as error:
         raise FileFormatError(f"{path}: the layers do not fit together: {error}") from None
-    return layers, shape, config.get("name") if isinstance(config.get("name"), str) else None, \
-        implied
+    from ..models import Sequential
+
+    name = config.get("name") if isinstance(config.get("name"), str) else None
+    return (layers, lambda: Sequential([numnet_layers.Input(shape=shape), *layers], name=name),
+            implied)
 
 
 def _storage_names(layers: list) -> list[str]:
@@ -198,9 +249,7 @@ def _built(parsed: tuple, arrays_of, path: str):
     """The model, its weights from the file: arrays_of(layer index, layer, count) gives a
     layer's datasets in order (h5py datasets), whose shapes are all checked against the
     config before the model is built or any value read."""
-    from ..models import Sequential
-
-    layers, shape, name, implied = parsed
+    layers, make, implied = parsed
     found = []
     for index, (layer, shapes) in enumerate(zip(layers, implied)):
         datasets = arrays_of(index, layer, len(shapes)) if shapes else []
@@ -211,7 +260,7 @@ def _built(parsed: tuple, arrays_of, path: str):
                     f"{tuple(expected)}. Received: {dataset.dtype} array of shape "
                     f"{dataset.shape}")
         found.append(datasets)
-    model = Sequential([numnet_layers.Input(shape=shape), *layers], name=name)
+    model = make()
     for layer, datasets in zip(layers, found):
         for key, dataset in zip(layer.weights, datasets):
             layer.weights[key][...] = dataset[()]
@@ -219,8 +268,9 @@ def _built(parsed: tuple, arrays_of, path: str):
 
 
 def load_keras(path: str | os.PathLike):
-    """A numnet Sequential from a Keras `.keras` or `.h5` file: the same layers and weights,
-    predicting as Keras did (not compiled: compile it to train it)."""
+    """A numnet Sequential (or Model, for a functional graph) from a Keras `.keras` or `.h5`
+    file: the same layers and weights, predicting as Keras did (not compiled: compile it to
+    train it)."""
     h5py = _h5py()
     path = os.fspath(path)
     if not os.path.isfile(path):
@@ -326,7 +376,9 @@ def _keras_layer(layer, input_shape: tuple) -> dict:
     if name.startswith("Global"):
         keras_config["keepdims"] = False
     return {"module": "keras.layers", "class_name": name, "config": keras_config,
-            "registered_name": None, "build_config": {"input_shape": [None, *input_shape[1:]]}}
+            "registered_name": None, "build_config": {"input_shape": (
+                [[None, *s[1:]] for s in input_shape] if isinstance(input_shape, list)
+                else [None, *input_shape[1:]])}}
 
 
 def to_keras(model, path: str | os.PathLike) -> None:
@@ -336,7 +388,12 @@ def to_keras(model, path: str | os.PathLike) -> None:
     path = os.fspath(path)
     if not path.endswith(".keras"):
         fail("path", "a file name ending in '.keras'", path)
+    from ..models import Sequential
+
     model.require_built("Keras file")
+    if not isinstance(model, Sequential):
+        config = functional_config(model, _keras_layer)
+        return _write_keras(h5py, path, model, config)
     shape, specs = model.input_shape, []
     for layer in model.layers:
         specs.append(_keras_layer(layer, shape))
@@ -350,6 +407,12 @@ def to_keras(model, path: str | os.PathLike) -> None:
                          "layers": [input_spec, *specs],
                          "build_input_shape": [None, *model.input_shape[1:]]},
               "build_config": {"input_shape": [None, *model.input_shape[1:]]}}
+    _write_keras(h5py, path, model, config)
+
+
+def _write_keras(h5py, path: str, model, config: dict) -> None:
+    """The .keras zip: metadata, `config` and the weights of model.layers (every layer has a
+    group, named as Keras names them), atomically."""
     weights = io.BytesIO()
     with h5py.File(weights, "w") as store:
         for layer, name in zip(model.layers, _storage_names(model.layers)):

@@ -196,6 +196,14 @@ def to_onnx(model, path: str | os.PathLike, opset: int = DEFAULT_OPSET):
     except ImportError:
         raise ImportError("to_onnx needs the onnx package: pip install 'numnet[onnx]'") from None
     model.require_built("ONNX graph")
+    if len(model.inputs) != 1 or len(model.outputs) != 1 or any(
+            node.list_input for node in model.nodes) or len(model.nodes) != len(
+            {id(node.layer) for node in model.nodes}):
+        raise ValueError(f"to_onnx writes chains of layers (a Sequential, or a Model without "
+                         f"branches); '{model.name}' is a graph with "
+                         f"{len(model.inputs)} input(s), {len(model.outputs)} output(s) and "
+                         f"{sum(node.list_input for node in model.nodes)} merge(s). Received: "
+                         f"model={model.name!r}")
     if model.dtype != "float32":
         fail("model", "a float32 model (ONNX export writes float32 weights)", model.dtype)
     if isinstance(opset, bool) or not isinstance(opset, int) or opset < 13:

@@ -4,6 +4,7 @@
 
 Run in a throw-away environment, never numnet's:
     /tmp/kerasvenv/bin/python tests/golden/make_keras_files.py
+    /tmp/kerasvenv/bin/python tests/golden/make_keras_files.py --graphs   (functional only)
     /tmp/kerasvenv/bin/python tests/golden/make_keras_files.py --check numnet_export.keras \\
         inputs_and_predictions.npz
 """
@@ -54,6 +55,43 @@ def models():
     }
 
 
+def graphs():
+    """Functional models: two inputs with a shared layer, Concatenate and Add; two dict
+    outputs from Subtract, Multiply, Maximum, Minimum, Average and Dot (normalize)."""
+    keras.backend.clear_session()
+    keras.utils.set_random_seed(2)
+    a, b = keras.Input((4,), name="a"), keras.Input((3,), name="b")
+    shared = layers.Dense(5, activation="relu", name="shared")
+    h = layers.Concatenate(name="join")([shared(a), layers.Dense(5, name="lift")(b)])
+    h = layers.Add(name="add")([layers.Dense(4, name="d1")(h), layers.Dense(4, name="d2")(h)])
+    two_inputs = keras.Model([a, b], layers.Dense(2, activation="softmax", name="out")(h))
+    x = keras.Input((6,), name="x")
+    p, q = layers.Dense(3, name="p")(x), layers.Dense(3, activation="tanh", name="q")(x)
+    mixed = layers.Concatenate(name="mixed")([
+        layers.Subtract(name="sub")([p, q]), layers.Multiply(name="mul")([p, q]),
+        layers.Maximum(name="max")([p, q]), layers.Minimum(name="min")([p, q]),
+        layers.Average(name="avg")([p, q]), layers.Dot(axes=1, normalize=True, name="cos")([p, q])])
+    two_outputs = keras.Model(x, {"cls": layers.Dense(3, activation="softmax", name="cls")(mixed),
+                                  "reg": layers.Dense(1, name="reg")(mixed)})
+    return {"graph_two_inputs": two_inputs, "graph_two_outputs": two_outputs}
+
+
+def write_graphs():
+    g = np.random.default_rng(3)
+    expected = {"keras": keras.__version__}
+    for name, model in graphs().items():
+        x = [g.standard_normal((8, *t.shape[1:])).astype(np.float32) for t in model.inputs]
+        model.save(os.path.join(OUT, f"{name}.keras"))
+        model.save(os.path.join(OUT, f"{name}.h5"))
+        predictions = model.predict(x if len(x) > 1 else x[0], verbose=0)
+        if not isinstance(predictions, dict):
+            predictions = {"out": predictions}
+        expected[name] = {"x": [v.tolist() for v in x],
+                          "predictions": {k: v.tolist() for k, v in predictions.items()}}
+    with open(os.path.join(OUT, "graph_predictions.json"), "w") as handle:
+        json.dump(expected, handle)
+
+
 def mnist_mlp():
     """The tutorial's MLP, narrower (784-64-32-10), trained by Keras for one epoch on the MNIST
     copy numnet ships, with Keras's predictions on the 10,000 test images."""
@@ -72,6 +110,7 @@ def mnist_mlp():
 
 def write():
     os.makedirs(OUT, exist_ok=True)
+    write_graphs()
     mnist_mlp()
     g = np.random.default_rng(1)
     expected = {"keras": keras.__version__}
@@ -92,11 +131,13 @@ def write():
 
 
 def check(path, arrays):
-    """Keras loads a numnet export and predicts as numnet did (arrays: an npz of x and
-    numnet's predictions)."""
+    """Keras loads a numnet export and predicts as numnet did (arrays: an npz of x, or of
+    x_0, x_1, ... for several inputs, and numnet's predictions)."""
     data = np.load(arrays)
     model = keras.saving.load_model(path)
-    difference = float(np.max(np.abs(model.predict(data["x"], verbose=0) - data["predictions"])))
+    # one input "x", or several "x_0", "x_1", ... (a functional model's, in its order)
+    x = data["x"] if "x" in data else [data[f"x_{i}"] for i in range(len(model.inputs))]
+    difference = float(np.max(np.abs(model.predict(x, verbose=0) - data["predictions"])))
     print(f"Keras {keras.__version__} loaded {path}: max |prediction difference| {difference:.2e}")
     return difference
 
@@ -104,4 +145,7 @@ def check(path, arrays):
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--check"]:
         sys.exit(0 if check(sys.argv[2], sys.argv[3]) <= 1e-5 else 1)
+    if sys.argv[1:2] == ["--graphs"]:  # the functional models only
+        write_graphs()
+        sys.exit(0)
     write()
