@@ -86,11 +86,29 @@ def test_convolutional_layers_export(opset, tmp_path, rng):
                                rtol=1e-5, atol=1e-6)
 
 
-def test_a_branching_graph_is_refused_by_to_onnx(tmp_path):
-    pytest.importorskip("onnx")
-    a, b = numnet.Input((3,)), numnet.Input((3,))
-    model = numnet.Model([a, b], layers.Dense(2)(layers.Add()([a, b])), name="two_inputs")
-    with pytest.raises(ValueError, match=r"to_onnx writes chains of layers .* 'two_inputs' is "
-                                         r"a graph with 2 input\(s\), 1 output\(s\) and 1 "
-                                         r"merge\(s\)"):
-        numnet.export.to_onnx(model, tmp_path / "graph.onnx")
+def test_a_graph_with_two_inputs_and_two_outputs_runs_in_onnx_runtime(tmp_path):
+    """Shared layers, every merge, dict outputs: ONNX Runtime gives numnet's outputs."""
+    onnxruntime = pytest.importorskip("onnxruntime")
+    numnet.set_random_seed(4)
+    a, b = numnet.Input((4,), name="a"), numnet.Input((3,), name="b")
+    shared = layers.Dense(5, activation="tanh", name="shared")
+    p = shared(layers.Concatenate()([layers.Dense(2)(b), layers.Dense(2)(a)]))
+    q = shared(layers.Concatenate()([layers.Dense(2)(a), layers.Dense(2)(b)]))
+    mixed = layers.Concatenate()([layers.Add()([p, q]), layers.Subtract()([p, q]),
+                                  layers.Multiply()([p, q, p]), layers.Average()([p, q]),
+                                  layers.Maximum()([p, q]), layers.Minimum()([p, q]),
+                                  layers.Dot(axes=1)([p, q]),
+                                  layers.Dot(axes=1, normalize=True)([p, q])])
+    model = numnet.Model({"a": a, "b": b},
+                         {"cls": layers.Dense(3, activation="softmax", name="cls")(mixed),
+                          "reg": layers.Dense(1, name="reg")(mixed)})
+    proto = numnet.export.to_onnx(model, tmp_path / "graph.onnx")
+    assert sum(i.name.startswith("shared_kernel") for i in proto.graph.initializer) == 1
+    g = np.random.default_rng(0)
+    x = {"a": g.standard_normal((6, 4)).astype("float32"),
+         "b": g.standard_normal((6, 3)).astype("float32")}
+    session = onnxruntime.InferenceSession(str(tmp_path / "graph.onnx"))
+    cls, reg = session.run(["cls", "reg"], x)
+    expected = model.predict(x)
+    np.testing.assert_allclose(cls, expected["cls"], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(reg, expected["reg"], rtol=1e-5, atol=1e-6)

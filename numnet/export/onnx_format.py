@@ -1,8 +1,10 @@
-"""ONNX export: a numnet Sequential as an ONNX graph that ONNX Runtime (or any ONNX
-consumer) runs with the same numbers.
+"""ONNX export: a numnet model (a Sequential or a functional graph) as an ONNX graph that ONNX
+Runtime (or any ONNX consumer) runs with the same numbers.
 
-The graph has one float32 input "input" of shape (N, *input_shape) with a dynamic batch axis
-N and one output "output". Each layer becomes a few standard ONNX operators:
+A model of one input and one output has a float32 input "input" of shape (N, *input_shape)
+with a dynamic batch axis N and an output "output"; a graph with several inputs or outputs
+names them after the model's `input_names` and `output_names`. Each node becomes a few
+standard ONNX operators (a shared layer's weights are stored once):
 
     Dense        MatMul, Add, then its activation     Dropout, SpatialDropout2D, GaussianNoise:
                                                       (nothing)
@@ -12,6 +14,9 @@ N and one output "output". Each layer becomes a few standard ONNX operators:
     BatchNormalization   Sub, Mul, Add (its moving statistics; inference)
     relu, sigmoid, tanh, softmax, elu, selu, softplus, leaky_relu: the ONNX operator of that name
     gelu: ½ x (1 + Erf(x/√2));  swish: x · Sigmoid(x);  ReLU with options: composed
+    Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate: Sum, Sub, Mul, Mean,
+    Max, Min, Concat;  Dot of (N, d) inputs: Mul, ReduceSum (after x / √max(Σx², ε²) with
+    normalize)
 
 The `onnx` package (optional extra `onnx`) builds and checks the model; numnet itself never
 imports it.
@@ -31,10 +36,14 @@ from ..layers import (
     GELU,
     SELU,
     Activation,
+    Add,
+    Average,
     AveragePooling2D,
     BatchNormalization,
+    Concatenate,
     Conv2D,
     Dense,
+    Dot,
     Dropout,
     Flatten,
     GaussianNoise,
@@ -43,13 +52,17 @@ from ..layers import (
     InputLayer,
     LeakyReLU,
     Linear,
+    Maximum,
     MaxPooling2D,
+    Minimum,
+    Multiply,
     ReLU,
     Rescaling,
     Reshape,
     Sigmoid,
     Softmax,
     Softplus,
+    Subtract,
     Swish,
     Tanh,
 )
@@ -64,15 +77,29 @@ class _Graph:
 
     def __init__(self, onnx, opset: int) -> None:
         self.onnx, self.opset, self.nodes, self.initializers, self._count = onnx, opset, [], [], 0
+        self._arrays: dict[tuple[str, int], str] = {}  # a shared layer's weights, once
 
     def name(self, hint: str) -> str:
         self._count += 1
         return f"{hint}_{self._count}"
 
     def constant(self, hint: str, value: np.ndarray) -> str:
+        key = (hint, id(value))
+        if isinstance(value, np.ndarray) and key in self._arrays:
+            return self._arrays[key]
         name = self.name(hint)
         self.initializers.append(self.onnx.numpy_helper.from_array(np.asarray(value), name))
+        if isinstance(value, np.ndarray):
+            self._arrays[key] = name
         return name
+
+    def axes_node(self, op: str, x: str, hint: str, axes: list[int], keepdims: int) -> str:
+        """A reduction over `axes` (an attribute before opset 18, an input from then on;
+        ReduceSum's became an input at 13)."""
+        if self.opset >= 18 or op == "ReduceSum":
+            return self.node(op, [x, self.constant(f"{hint}_axes", np.array(axes))], hint,
+                             keepdims=keepdims)
+        return self.node(op, [x], hint, axes=axes, keepdims=keepdims)
 
     def node(self, op: str, inputs: list[str], hint: str, **attributes) -> str:
         output = self.name(hint)
@@ -177,13 +204,38 @@ def _layer(graph: _Graph, layer, x: str) -> str:
             "Add", [y, graph.constant(f"{hint}_beta", beta)], hint)
     if isinstance(layer, (GlobalAveragePooling2D, GlobalMaxPooling2D)):
         op = "ReduceMean" if type(layer) is GlobalAveragePooling2D else "ReduceMax"
-        if graph.opset >= 18:  # axes became an input
-            return graph.node(op, [x, graph.constant(f"{hint}_axes", np.array([1, 2]))], hint,
-                              keepdims=0)
-        return graph.node(op, [x], hint, axes=[1, 2], keepdims=0)
+        return graph.axes_node(op, x, hint, [1, 2], keepdims=0)
     if layer.output_activation() is layer or isinstance(layer, Activation):
         return _activation(graph, layer, x, hint)
     raise ValueError(f"to_onnx cannot export the layer {type(layer).__name__} yet")
+
+
+_VARIADIC = {Add: "Sum", Average: "Mean", Maximum: "Max", Minimum: "Min"}
+
+
+def _merge(graph: _Graph, layer, xs: list[str]) -> str:
+    """The ONNX nodes of a merge layer applied to tensors `xs`."""
+    hint = layer.name
+    if type(layer) in _VARIADIC:
+        return graph.node(_VARIADIC[type(layer)], xs, hint)
+    if isinstance(layer, Subtract):
+        return graph.node("Sub", xs, hint)
+    if isinstance(layer, Multiply):
+        y = xs[0]
+        for x in xs[1:]:
+            y = graph.node("Mul", [y, x], hint)
+        return y
+    if isinstance(layer, Concatenate):
+        return graph.node("Concat", xs, hint, axis=layer.axis)
+    if isinstance(layer, Dot) and all(len(s) == 2 for s in layer.input_shape):
+        if layer.normalize:  # x · 1/√max(Σx², ε²), as Keras's ops.normalize
+            floor = graph.constant(f"{hint}_eps2", np.float32(1e-7 * 1e-7))
+            xs = [graph.node("Mul", [x, graph.node("Reciprocal", [graph.node("Sqrt", [
+                graph.node("Max", [graph.axes_node("ReduceSumSquare", x, hint, [1], 1), floor],
+                           hint)], hint)], hint)], hint) for x in xs]
+        return graph.axes_node("ReduceSum", graph.node("Mul", xs, hint), hint, [1], keepdims=1)
+    raise ValueError(f"to_onnx cannot export the layer {type(layer).__name__} "
+                     f"({layer.name}) with inputs {layer.input_shape} yet")
 
 
 def to_onnx(model, path: str | os.PathLike, opset: int = DEFAULT_OPSET):
@@ -196,27 +248,28 @@ def to_onnx(model, path: str | os.PathLike, opset: int = DEFAULT_OPSET):
     except ImportError:
         raise ImportError("to_onnx needs the onnx package: pip install 'numnet[onnx]'") from None
     model.require_built("ONNX graph")
-    if len(model.inputs) != 1 or len(model.outputs) != 1 or any(
-            node.list_input for node in model.nodes) or len(model.nodes) != len(
-            {id(node.layer) for node in model.nodes}):
-        raise ValueError(f"to_onnx writes chains of layers (a Sequential, or a Model without "
-                         f"branches); '{model.name}' is a graph with "
-                         f"{len(model.inputs)} input(s), {len(model.outputs)} output(s) and "
-                         f"{sum(node.list_input for node in model.nodes)} merge(s). Received: "
-                         f"model={model.name!r}")
     if model.dtype != "float32":
         fail("model", "a float32 model (ONNX export writes float32 weights)", model.dtype)
     if isinstance(opset, bool) or not isinstance(opset, int) or opset < 13:
         fail("opset", "an ONNX opset version of at least 13", opset)
     graph = _Graph(onnx, opset)
-    x = "input"
-    for layer in model.layers:
-        x = _layer(graph, layer, x)
-    graph.nodes.append(onnx.helper.make_node("Identity", [x], ["output"], name="output"))
+    single = len(model.inputs) == 1 and len(model.outputs) == 1
+    input_names = ["input"] if single else model.input_names
+    output_names = ["output"] if single else model.output_names
+    names = {t.id: name for t, name in zip(model.inputs, input_names)}  # tensor -> ONNX name
+    for node in model.nodes:
+        if node.inputs:
+            xs = [names[t.id] for t in node.inputs]
+            names[node.outputs[0].id] = (_merge(graph, node.layer, xs) if node.list_input
+                                         else _layer(graph, node.layer, xs[0]))
+    for tensor, name in zip(model.outputs, output_names):
+        graph.nodes.append(onnx.helper.make_node("Identity", [names[tensor.id]], [name],
+                                                 name=name))
     elem = onnx.TensorProto.FLOAT
-    inputs = [onnx.helper.make_tensor_value_info("input", elem, ["N", *model.input_shape[1:]])]
-    outputs = [onnx.helper.make_tensor_value_info("output", elem,
-                                                  ["N", *model.output_shape[1:]])]
+    inputs = [onnx.helper.make_tensor_value_info(name, elem, ["N", *t.shape[1:]])
+              for t, name in zip(model.inputs, input_names)]
+    outputs = [onnx.helper.make_tensor_value_info(name, elem, ["N", *t.shape[1:]])
+               for t, name in zip(model.outputs, output_names)]
     proto = onnx.helper.make_model(
         onnx.helper.make_graph(graph.nodes, model.name, inputs, outputs, graph.initializers),
         opset_imports=[onnx.helper.make_opsetid("", opset)], producer_name="numnet")
