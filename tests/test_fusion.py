@@ -1,14 +1,14 @@
-"""Fused blocks equal the layer-by-layer definition: same loss, probabilities and gradients,
-and the same weights after training steps, on both backends' block ops."""
+"""The rewrite pass's fused blocks equal the layer-by-layer definition: same loss,
+probabilities and gradients, and the same weights after training steps, on both backends'
+block ops; in chains and in graphs."""
 
 import numpy as np
 import pytest
 
 import numnet
 from numnet import layers
-from numnet.fusion import FusedStack
-from numnet.ops import NumpyOps
-from numnet.ops.numba_ops import NumbaOps
+from numnet.training.rewrite import DenseBlock
+from numnet.training.runner import GraphRunner
 
 from gradcheck import gradients
 
@@ -40,41 +40,42 @@ def model_and_data(loss="categorical_crossentropy", head="none", dtype="float32"
     return model, x, y
 
 
-def layer_path(model, x, y):
-    """The definition: forward through layers, loss, layer backward."""
-    numnet.config.set_backend("numpy")
-    loss, p = model.compute_gradients(x, y)
-    return loss, p, [g.copy() for g in gradients(model)]
-
-
-def fused_step(stack, ops, x, y):
-    """The fused runner's training forward, loss and backward. -> (loss, p)"""
-    loss, (p,), _ = stack.forward_loss(ops, [x], [y], [None])
-    stack.backward(ops, [y], [p], [None])
-    return loss, p
-
-
 def reset_dropout(model):
     for layer in model.layers:
-        if isinstance(layer, layers.Dropout):
+        if isinstance(layer, layers.Dropout) and layer.seed is not None:
             layer.rng = np.random.default_rng(layer.seed)
 
 
-@pytest.mark.parametrize("ops", [NumpyOps(), NumbaOps()], ids=["numpy", "numba"])
+def step(model, x, y, fuse):
+    """One training forward and backward through the runner, rewritten or not (on the
+    current backend's ops). -> (loss, probabilities, gradients, the runner)"""
+    reset_dropout(model)
+    compiled = model.compiled_outputs
+    runner = GraphRunner(model, compiled.losses, compiled.loss_weights, fuse=fuse)
+    ops = numnet.ops.get_ops()
+    loss, (p,), _ = runner.forward_loss(ops, [x], [y], [None])
+    p = p.copy()
+    runner.backward(ops, [y], [p], [None])
+    return loss, p, [g.copy() for g in gradients(model)], runner
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
 @pytest.mark.parametrize("loss", ["categorical_crossentropy", "sparse_categorical_crossentropy"])
 @pytest.mark.parametrize("head", HEADS)
-def test_fused_step_equals_layer_by_layer(ops, loss, head):
+def test_fused_blocks_equal_the_layers(backend, loss, head):
     model, x, y = model_and_data(loss, head)
-    reset_dropout(model)
-    ref_loss, ref_p, ref_grads = layer_path(model, x, y)
-    stack = FusedStack.build(model.layers, model.loss)
-    reset_dropout(model)
-    fused_loss, fused_p = fused_step(stack, ops, x, y)
+    numnet.config.set_backend("numpy")
+    ref_loss, ref_p, ref_grads, _ = step(model, x, y, fuse=False)
+    numnet.config.set_backend(backend)
+    fused_loss, fused_p, fused_grads, runner = step(model, x, y, fuse=True)
+    assert [type(c.layer).__name__ for c in runner.calls if isinstance(c.layer, DenseBlock)] \
+        == ["DenseBlock"] * 3
     assert fused_loss == pytest.approx(ref_loss, rel=1e-6)
     np.testing.assert_allclose(fused_p, ref_p, rtol=1e-5, atol=1e-7)
-    for fused, ref in zip(gradients(model), ref_grads):
+    for fused, ref in zip(fused_grads, ref_grads):
         np.testing.assert_allclose(fused, ref, rtol=1e-4, atol=1e-6)
-    np.testing.assert_allclose(stack.predict(ops, [x])[0], model.predict(x), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(runner.predict(numnet.ops.get_ops(), [x])[0], model.predict(x),
+                               rtol=1e-5, atol=1e-7)
 
 
 def test_training_on_either_backend_gives_the_same_model():
@@ -93,38 +94,67 @@ def test_training_on_either_backend_gives_the_same_model():
 
 def test_float64_models_fuse_too():
     model, x, y = model_and_data(dtype="float64")
-    reset_dropout(model)
-    ref_loss, _, ref_grads = layer_path(model, x, y)
-    reset_dropout(model)
-    loss, _ = fused_step(FusedStack.build(model.layers, model.loss), NumbaOps(), x, y)
+    numnet.config.set_backend("numpy")
+    ref_loss, _, ref_grads, _ = step(model, x, y, fuse=False)
+    numnet.config.set_backend("numba")
+    loss, _, grads, _ = step(model, x, y, fuse=True)
     assert loss == pytest.approx(ref_loss, rel=1e-12)
-    for fused, ref in zip(gradients(model), ref_grads):
+    for fused, ref in zip(grads, ref_grads):
         np.testing.assert_allclose(fused, ref, rtol=1e-10, atol=1e-12)
 
 
-@pytest.mark.parametrize("stack, loss", [
-    ([layers.Dense(3, activation="sigmoid", input_shape=(4,)), layers.Dense(2, activation="softmax")], "categorical_crossentropy"),
-    ([layers.Dense(3, input_shape=(4,)), layers.Dense(2)], "mse"),
-    ([layers.Dense(2, activation="softmax", input_shape=(4,))], numnet.losses.CategoricalCrossentropy(from_logits=True)),
-    ([layers.Dense(3, input_shape=(4,)), layers.ReLU(), layers.Dense(2, activation="softmax")], "categorical_crossentropy"),
-    ([layers.Dense(2, activation="softmax", input_shape=(4,)), layers.Dropout(0.1)], "categorical_crossentropy"),
-    ([layers.Rescaling(2, input_shape=(4,)), layers.Rescaling(0.5), layers.Dense(2, activation="softmax")],
-     "categorical_crossentropy"),
+@pytest.mark.parametrize("stack, loss, blocks", [
+    ([layers.Dense(3, activation="sigmoid", input_shape=(4,)), layers.Dense(2, activation="softmax")], "categorical_crossentropy", 0),
+    ([layers.Dense(3, input_shape=(4,)), layers.Dense(2)], "mse", 1),
+    ([layers.Dense(3, input_shape=(4,), activity_regularizer="l2"), layers.Dropout(0.5), layers.Dense(2)], "mse", 0),
+    ([layers.Dense(3, input_shape=(4,)), layers.ReLU(), layers.Dense(2, activation="softmax")], "categorical_crossentropy", 1),
+    ([layers.Dense(2, activation="softmax", input_shape=(4,)), layers.Dropout(0.1)], "categorical_crossentropy", 0),
+    ([layers.Dense(3, input_shape=(4,)), layers.Dropout(0.3, noise_shape=(None, 1)), layers.Dense(2)], "mse", 1),
 ])
-def test_stacks_that_do_not_fit_use_the_layer_path(stack, loss):
+def test_what_the_rewrite_leaves_to_the_layers(stack, loss, blocks):
+    """Only plain ReLU/linear Dense layers become blocks (with the Dropout after them when it
+    has no noise_shape); everything else, outputs included, runs as the layers."""
     model = numnet.Sequential(stack)
     model.compile(loss=loss)
-    assert FusedStack.build(model.layers, model.loss) is None
     numnet.config.set_backend("numba")
     g = np.random.default_rng(0)
     x = g.standard_normal((8, 4)).astype("float32")
     y = numnet.utils.to_categorical(g.integers(0, 2, 8), 2)
     assert np.isfinite(model.fit(x, y, epochs=1, verbose=0).history["loss"][0])
+    calls = model._step.runner().calls
+    assert sum(isinstance(c.layer, DenseBlock) for c in calls) == blocks
+    assert len(calls) == len(stack) - sum(
+        isinstance(c.layer, DenseBlock) and c.layer.dropout is not None for c in calls)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_blocks_in_a_graph_equal_the_layers(backend):
+    """A residual graph: the block whose output two nodes read, and a Dropout the rewrite
+    folds in, give the layers' gradients (Add hands both branches one array; the blocks may
+    overwrite the gradient they are given)."""
+    numnet.set_random_seed(5)
+    x = numnet.Input((6,))
+    h = layers.Dense(8, activation="relu")(x)
+    r = layers.Dropout(0.3, seed=4)(layers.Dense(8, activation="relu")(h))
+    h = layers.Add()([h, r])
+    model = numnet.Model(x, layers.Dense(3, activation="softmax")(layers.Dense(5)(h)))
+    model.compile(loss="categorical_crossentropy")
+    g = np.random.default_rng(1)
+    data = g.standard_normal((10, 6)).astype("float32")
+    y = numnet.utils.to_categorical(g.integers(0, 3, 10), 3)
+    numnet.config.set_backend("numpy")
+    ref = step(model, data, y, fuse=False)
+    numnet.config.set_backend(backend)
+    fused = step(model, data, y, fuse=True)
+    assert sum(isinstance(c.layer, DenseBlock) for c in fused[3].calls) == 3
+    assert fused[0] == pytest.approx(ref[0], rel=1e-6)
+    for a, b in zip(fused[2], ref[2]):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
 
 
 def test_every_step_scans_the_gradients_before_applying_them(monkeypatch):
-    """The fused blocks, the graph runner and a subclass's compute_gradients alike: no
-    update is applied before every gradient was seen to be finite."""
+    """Fused blocks, layers and a subclass's compute_gradients alike: no update is applied
+    before every gradient was seen to be finite."""
     numnet.config.set_backend("numba")
     ops = numnet.ops.get_ops()
     scans = []

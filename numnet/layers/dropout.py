@@ -85,7 +85,7 @@ class Dropout(RandomLayer):
 
     def next_key(self) -> int:
         """The 64-bit key of the next training step's mask: one draw from this layer's
-        generator (numnet.fusion draws it the same way, so both paths see the same masks)."""
+        generator (a fused DenseBlock draws it the same way, so both paths see the same masks)."""
         return self.generator().bit_generator.random_raw()  # = integers(0, 2**64), 10x cheaper
 
     def backward(self, dy: np.ndarray) -> np.ndarray:

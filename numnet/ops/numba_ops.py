@@ -372,7 +372,7 @@ class NumbaOps(NumbaConv, NumpyOps):
                                    grad_bias is not None)
         return dz
 
-    # ---- fused blocks (numnet.fusion) ------------------------------------------------------------
+    # ---- fused blocks (numnet.training.rewrite) -------------------------------------------------
     fuses_blocks = True
 
     def dense_block_forward(self, x, kernel, bias, relu, key, rate, out):

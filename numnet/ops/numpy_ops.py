@@ -235,7 +235,7 @@ class NumpyOps(NumpyConv, NumpyMerging, NumpyNormalization, NumpyUpdates):
         return dy * mask
 
     # ---- Fused blocks: an optimisation of the layers above, never their definition -------------
-    # numnet.fusion runs Dense(relu|linear) [+ Dropout] stacks as blocks. Since
+    # numnet.training.rewrite runs Dense(relu|linear) [+ Dropout] pairs as blocks. Since
     # relu(z)·d = z·([z > 0]·d), a block keeps ONE combined mask m and both passes are a
     # multiply by m. These reference versions compose the ops above; tests hold them equal to
     # the layer-by-layer path, and NumbaOps fuses each into one pass around the GEMMs.

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..losses import Loss, weighted_mean
 from ..ops import NumpyOps
+from .rewrite import fuse_dense_blocks
 
 
 def weigh_rows(gradient: np.ndarray, sample_weight: np.ndarray | None) -> np.ndarray:
@@ -45,10 +46,11 @@ class _Call:
 
 class GraphRunner:
     """Runs `model`'s nodes (anything with `inputs`, `outputs` and `nodes`) with one loss per
-    output (None: that output is not trained) weighted by `loss_weights`."""
+    output (None: that output is not trained) weighted by `loss_weights`. With `fuse`, the
+    rewrite pass runs Dense/Dropout pairs as DenseBlock layers (numnet.training.rewrite)."""
 
     def __init__(self, model, losses: list[Loss | None] | None = None,
-                 loss_weights: list[float] | None = None) -> None:
+                 loss_weights: list[float] | None = None, fuse: bool = False) -> None:
         slots = {tensor.id: slot for slot, tensor in enumerate(model.inputs)}
         self.input_dtypes = [np.dtype(t.dtype) for t in model.inputs]
         self.calls: list[_Call] = []
@@ -60,6 +62,16 @@ class GraphRunner:
                                     slots[node.outputs[0].id], node.list_input))
         self.slot_count = len(slots)
         self.output_slots = [slots[t.id] for t in model.outputs]
+        readers: dict[int, int] = {}
+        for call in self.calls:
+            for slot in call.reads:
+                readers[slot] = readers.get(slot, 0) + 1
+        if fuse:
+            self.calls = fuse_dense_blocks(self.calls, readers, self.output_slots)
+        # an input read only by layers that cast it themselves (Rescaling) is not cast first
+        self.cast_inputs = [not all(getattr(c.layer, "casts_input", False)
+                                    for c in self.calls if slot in c.reads)
+                            for slot in range(len(self.input_dtypes))]
         self.losses = list(losses) if losses is not None else [None] * len(self.output_slots)
         self.loss_weights = list(loss_weights or [1.0] * len(self.output_slots))
         self._plan_backward()
@@ -97,7 +109,8 @@ class GraphRunner:
         """-> (the outputs, the logits of each output's activation or None)."""
         values: list = [None] * self.slot_count
         for slot, (x, dtype) in enumerate(zip(xs, self.input_dtypes)):
-            values[slot] = x if x.dtype == dtype else x.astype(dtype)  # one batch at a time
+            cast = x.dtype != dtype and self.cast_inputs[slot]
+            values[slot] = x.astype(dtype) if cast else x  # one batch at a time
         logits: list = [None] * len(self.output_slots)
         for index, call in enumerate(self.calls):
             argument = call.argument(values)
@@ -177,7 +190,11 @@ class GraphRunner:
                     layer.grads[key] += g
             reached.add(id(layer))
             if call.needs_dx:
+                handed: set[int] = set()
                 for slot, d in zip(call.reads, dx if call.list_input else [dx]):
+                    if id(d) in handed:  # one array for two inputs (Add's dy): each its own,
+                        d = d.copy()  # since a layer's backward may overwrite its dy
+                    handed.add(id(d))
                     _accumulate(grads, slot, d)
         for layer in self.trained_layers:
             if id(layer) not in reached:  # no loss depends on it: its gradient is zero

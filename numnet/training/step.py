@@ -3,9 +3,9 @@
     xb, yb -> forward(training=True) -> loss(yb, p) -> backward, each layer writing its grads
            -> (loss and every gradient finite?) -> optimizer.apply(params, grads)
 
-`Step.runner()` is the one place that decides how a model runs: node by node
-(numnet.training.runner, any graph) or, for a chain that fits, as fused blocks
-(numnet.fusion, when the backend fuses). Both give the same numbers; tests hold them equal.
+`Step.runner()` makes the one runner (numnet.training.runner) for the model; on a backend
+that fuses, its rewrite pass runs Dense/Dropout pairs as fused blocks
+(numnet.training.rewrite). Both give the same numbers; tests hold them equal.
 
 Batches reach the step as the trainer checked them: an array per input and per target for a
 model of one input and one output, lists (in the order of model.inputs and model.outputs)
@@ -18,7 +18,6 @@ import math
 
 import numpy as np
 
-from ..fusion import FusedStack
 from ..losses import batch_mean
 from ..ops import get_ops
 from .runner import GraphRunner
@@ -60,12 +59,6 @@ def listed(value, count: int) -> list:
     return [value] * count if value is None else [value]
 
 
-def _is_chain(model) -> bool:
-    """One input, one output, and each node reading the one before it."""
-    return (len(model.inputs) == 1 and len(model.outputs) == 1
-            and all(not node.list_input for node in model.nodes))
-
-
 class Step:
     """The training step of one model (anything with `inputs`, `outputs`, `nodes`, `layers`,
     `dtype`, `optimizer` and what compile chose, `compiled`): caches its runner and its flat
@@ -78,22 +71,17 @@ class Step:
         self.segments: list[slice] = []  # where each variable lies in the flat buffers
         self._last_output_losses: list | None = None  # each output's, of the last step
 
-    def runner(self) -> FusedStack | GraphRunner:
-        """Fused blocks when the backend fuses and the model is a chain that fits, else the
-        graph runner."""
+    def runner(self) -> GraphRunner:
+        """The graph runner for the model as it is now; on a backend that fuses (Numba),
+        with Dense/Dropout pairs run as fused blocks (numnet.training.rewrite)."""
         model, ops = self.model, get_ops()
         compiled = model.compiled_outputs
         key = ([(id(node), node.layer.trainable) for node in model.nodes], id(compiled),
                ops.name)
         if self._runner is None or self._runner[0] != key:
-            runner = None
-            if (ops.fuses_blocks and compiled is not None and _is_chain(model)
-                    and compiled.loss_weights == [1.0]):
-                runner = FusedStack.build(model.layers, compiled.losses[0])
-            if runner is None:
-                runner = GraphRunner(model, compiled.losses if compiled else None,
-                                     compiled.loss_weights if compiled else None)
-            self._runner = (key, runner)
+            self._runner = (key, GraphRunner(model, compiled.losses if compiled else None,
+                                             compiled.loss_weights if compiled else None,
+                                             fuse=ops.fuses_blocks))
         return self._runner[1]
 
     def parameters(self) -> tuple[np.ndarray, np.ndarray] | None:
