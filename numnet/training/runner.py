@@ -36,12 +36,14 @@ class _Call:
     def __init__(self, layer, reads: list[int], writes: int, list_input: bool) -> None:
         self.layer, self.reads, self.writes, self.list_input = layer, reads, writes, list_input
         self.needs_dx = False  # some input leads back to a trainable parameter
+        self.trains = False  # the layer has trainable parameters
         self.shared = False  # the layer has other calls in this graph
         self.logits_output: int | None = None  # the output whose loss may start at its logits
 
     def argument(self, values: list):
-        inputs = [values[slot] for slot in self.reads]
-        return inputs if self.list_input else inputs[0]
+        if self.list_input:
+            return [values[slot] for slot in self.reads]
+        return values[self.reads[0]]
 
 
 class GraphRunner:
@@ -94,6 +96,7 @@ class GraphRunner:
         self.activations: list = [None] * len(self.output_slots)
         for call in self.calls:
             call.shared = counts[id(call.layer)] > 1
+            call.trains = bool(call.layer.params and call.layer.trainable)
             if call.writes in self.output_slots and not call.shared and not readers.get(
                     call.writes) and self.output_slots.count(call.writes) == 1:
                 output = self.output_slots.index(call.writes)
@@ -102,6 +105,8 @@ class GraphRunner:
                     call.logits_output = output
         self.trained_layers = [call.layer for call in self.calls
                                if call.layer.params and call.layer.trainable]
+        self.producers = [next((c for c in self.calls if c.logits_output == output), None)
+                          for output in range(len(self.output_slots))]
 
     # ---- forward -----------------------------------------------------------------------------
     def forward(self, ops: NumpyOps, xs: list[np.ndarray],
@@ -156,7 +161,7 @@ class GraphRunner:
             if loss is None:
                 continue
             weight = self.loss_weights[output]
-            producer = next((c for c in self.calls if c.logits_output == output), None)
+            producer = self.producers[output]
             dz = (None if producer is None or producer.layer.has_activity_penalty
                   else loss.logits_gradient(y, p, self.activations[output]))
             gradient = weigh_rows(loss.gradient(y, p) if dz is None else dz, w)
@@ -172,13 +177,13 @@ class GraphRunner:
             layer = call.layer
             dz = from_logits.get(call.logits_output) if call.logits_output is not None else None
             dy = grads.pop(call.writes, None)
-            trains = bool(layer.params and layer.trainable)
+            trains = call.trains
             if (dy is None and dz is None) or not (call.needs_dx or trains):
                 continue
             if call.shared:
                 layer.restore_cache(self._caches[index])
             earlier = ({key: g.copy() for key, g in layer.grads.items()}
-                       if trains and id(layer) in reached else None)
+                       if call.shared and trains and id(layer) in reached else None)
             if dz is not None:
                 dx = layer.backward_from_logits(dz, need_dx=call.needs_dx)
             elif layer.params:
@@ -189,9 +194,11 @@ class GraphRunner:
                 for key, g in earlier.items():
                     layer.grads[key] += g
             reached.add(id(layer))
-            if call.needs_dx:
+            if call.needs_dx and not call.list_input:
+                _accumulate(grads, call.reads[0], dx)
+            elif call.needs_dx:
                 handed: set[int] = set()
-                for slot, d in zip(call.reads, dx if call.list_input else [dx]):
+                for slot, d in zip(call.reads, dx):
                     if id(d) in handed:  # one array for two inputs (Add's dy): each its own,
                         d = d.copy()  # since a layer's backward may overwrite its dy
                     handed.add(id(d))
