@@ -50,6 +50,11 @@ class Loss:
         """d(mean loss)/d(y_pred), same shape and dtype as y_pred."""
         raise NotImplementedError
 
+    def fuses_logits(self, activation) -> bool:
+        """Whether `logits_forward(y_true, z)` -> (p, per-sample loss, dL/dz) serves an
+        output of `activation` (a training step then stops the output layer at z)."""
+        return False
+
     def logits_per_sample(self, y_true: np.ndarray, z: np.ndarray,
                           activation) -> np.ndarray | None:
         """The per-sample loss of y_pred = activation(z) computed from the logits z, when this
@@ -170,6 +175,17 @@ class CategoricalCrossentropy(_CrossEntropy):
 
     name = "categorical_crossentropy"
     activation = "softmax"
+
+    def fuses_logits(self, activation) -> bool:
+        return self._fits(activation)
+
+    def logits_forward(self, y_true, z):
+        """For a softmax output, from its logits z (overwritten): (p, the per-sample loss,
+        dL/dz = (p - t)/n), in one op; equal to softmax, logits_per_sample and
+        logits_gradient (tested)."""
+        p, per_sample, dz = get_ops().softmax_crossentropy_forward(z, self.dense_targets(y_true,
+                                                                                     z))
+        return p, per_sample, dz
 
     def from_probabilities(self, ops, t, p, epsilon):
         return ops.categorical_crossentropy(t, p, epsilon)

@@ -133,6 +133,15 @@ def test_float32_through_a_whole_training_step(rng, backend, monkeypatch):
         seen.extend([out.dtype, logits.dtype])
         return out, logits
     monkeypatch.setattr(last, "forward_with_logits", last_spy)
+
+    head = numnet.ops.get_ops().softmax_crossentropy_forward
+
+    def head_spy(z, t):
+        seen.append(z.dtype)  # the logits; the numba backend's head makes p from them
+        p, per_sample, dz = head(z, t)
+        seen.append(p.dtype)
+        return p, per_sample, dz
+    monkeypatch.setattr(numnet.ops.get_ops(), "softmax_crossentropy_forward", head_spy)
     assert model.compute_gradients(x.astype(np.float64), y)[1].dtype == np.float32
     model.train_step(x, y)
     # per step: Dense and Dropout (or their fused block), the output's probabilities and logits

@@ -266,6 +266,13 @@ class Layer:
         when there is none): a model's loss may be computed from them."""
         return self.forward(x, training=training), None
 
+    has_logits_forward = False  # forward_logits exists: a loss may make the output itself
+
+    def forward_logits(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        """z, the input of `output_activation()`, without the activation (a loss that takes
+        logits computes it); keeps what `backward_from_logits` needs."""
+        raise NotImplementedError(f"{type(self).__name__} has no forward_logits")
+
     def backward_from_logits(self, dz: np.ndarray, need_dx: bool = True) -> np.ndarray | None:
         """backward given dL/dz, z being the input of `output_activation()`."""
         raise NotImplementedError(f"{type(self).__name__} has no output activation")

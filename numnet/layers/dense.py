@@ -118,6 +118,15 @@ class Dense(Layer):
     def output_activation(self) -> Layer:
         return self.activation
 
+    has_logits_forward = True
+
+    def forward_logits(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        """z = x W + b (the activation left to a loss that takes logits)."""
+        self._check_width(x)
+        if training:
+            self._x = x
+        return get_ops().dense_forward(x, self.kernel, self.bias)
+
     def backward_from_logits(self, dz: np.ndarray, need_dx: bool = True) -> np.ndarray | None:
         """Backward through z = x W + b only, given dL/dz. Returns dL/dx, or None when
         `need_dx` is False."""

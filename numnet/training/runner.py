@@ -49,7 +49,9 @@ class _Call:
 class GraphRunner:
     """Runs `model`'s nodes (anything with `inputs`, `outputs` and `nodes`) with one loss per
     output (None: that output is not trained) weighted by `loss_weights`. With `fuse`, the
-    rewrite pass runs Dense/Dropout pairs as DenseBlock layers (numnet.training.rewrite)."""
+    rewrite pass runs Dense/Dropout pairs as DenseBlock layers (numnet.training.rewrite), and
+    a softmax output trained with cross-entropy stops at its logits: the loss makes the
+    probabilities, its value and dL/dz in one op (`Loss.logits_forward`)."""
 
     def __init__(self, model, losses: list[Loss | None] | None = None,
                  loss_weights: list[float] | None = None, fuse: bool = False) -> None:
@@ -68,6 +70,7 @@ class GraphRunner:
         for call in self.calls:
             for slot in call.reads:
                 readers[slot] = readers.get(slot, 0) + 1
+        self.fuse = fuse
         if fuse:
             self.calls = fuse_dense_blocks(self.calls, readers, self.output_slots)
         # an input read only by layers that cast it themselves (Rescaling) is not cast first
@@ -107,6 +110,15 @@ class GraphRunner:
                                if call.layer.params and call.layer.trainable]
         self.producers = [next((c for c in self.calls if c.logits_output == output), None)
                           for output in range(len(self.output_slots))]
+        # outputs whose training forward stops at the logits: the loss then computes the
+        # activation, its value and dL/dz in one op (softmax with cross-entropy)
+        self.fused_heads = [self.fuse and producer is not None and loss is not None
+                            and producer.layer.has_logits_forward
+                            and not producer.layer.has_activity_penalty
+                            and loss.fuses_logits(activation)
+                            for producer, loss, activation in zip(
+                                self.producers, self.losses, self.activations)]
+        self._head_gradients: dict[int, np.ndarray] = {}
 
     # ---- forward -----------------------------------------------------------------------------
     def forward(self, ops: NumpyOps, xs: list[np.ndarray],
@@ -117,9 +129,13 @@ class GraphRunner:
             cast = x.dtype != dtype and self.cast_inputs[slot]
             values[slot] = x.astype(dtype) if cast else x  # one batch at a time
         logits: list = [None] * len(self.output_slots)
+        heads = self.fused_heads if training else ()
         for index, call in enumerate(self.calls):
             argument = call.argument(values)
-            if call.logits_output is not None:
+            if call.logits_output is not None and heads and heads[call.logits_output]:
+                values[call.writes] = logits[call.logits_output] = call.layer.forward_logits(
+                    argument, training=True)  # the loss makes the output from them
+            elif call.logits_output is not None:
                 values[call.writes], logits[call.logits_output] = call.layer.forward_with_logits(
                     argument, training=training)
             else:
@@ -141,11 +157,30 @@ class GraphRunner:
                 for loss, y, p, z, activation, w in zip(self.losses, ys, y_preds, logits,
                                                         self.activations, sample_weights)]
 
+    def _training_losses(self, ys, y_preds, logits, sample_weights) -> list:
+        """output_losses for the outputs that are not fused heads (None for those)."""
+        return [None if loss is None or fused else weighted_mean(
+                    loss.output_per_sample(y, p, z, activation), w)
+                for loss, fused, y, p, z, activation, w in zip(
+                    self.losses, self.fused_heads, ys, y_preds, logits, self.activations,
+                    sample_weights)]
+
     def forward_loss(self, ops: NumpyOps, xs: list, ys: list, sample_weights: list):
         """Training forward and the losses -> (Σ loss_weight · loss, outputs, the loss of
         each output)."""
         y_preds, logits = self.forward(ops, xs, training=True)
-        losses = self.output_losses(ys, y_preds, logits, sample_weights)
+        self._head_gradients.clear()
+        for output, fused in enumerate(self.fused_heads):
+            if fused:  # y_pred, the per-sample loss and dL/dz from the logits in one op
+                w = sample_weights[output]
+                y_preds[output], per_sample, dz = self.losses[output].logits_forward(
+                    ys[output], logits[output])
+                self._head_gradients[output] = (per_sample, weigh_rows(dz, w))
+        losses = [weighted_mean(self._head_gradients[output][0], w)
+                  if output in self._head_gradients else loss
+                  for output, (loss, w) in enumerate(zip(
+                      self._training_losses(ys, y_preds, logits, sample_weights),
+                      sample_weights))]
         total = sum(weight * loss for weight, loss in zip(self.loss_weights, losses)
                     if loss is not None)
         return float(total), y_preds, losses
@@ -162,9 +197,12 @@ class GraphRunner:
                 continue
             weight = self.loss_weights[output]
             producer = self.producers[output]
-            dz = (None if producer is None or producer.layer.has_activity_penalty
-                  else loss.logits_gradient(y, p, self.activations[output]))
-            gradient = weigh_rows(loss.gradient(y, p) if dz is None else dz, w)
+            if output in self._head_gradients:  # computed with the loss, weighed already
+                dz = gradient = self._head_gradients[output][1]
+            else:
+                dz = (None if producer is None or producer.layer.has_activity_penalty
+                      else loss.logits_gradient(y, p, self.activations[output]))
+                gradient = weigh_rows(loss.gradient(y, p) if dz is None else dz, w)
             if weight != 1.0:
                 gradient *= gradient.dtype.type(weight)
             if dz is None:
