@@ -254,6 +254,8 @@ def test_lists_of_inputs_and_outputs_and_one_loss_for_all():
      r"the same number of samples. Received: x\['a'\] with 8 rows, x\['b'\] with 3 rows"),
     (lambda m, x, y: m.compile(loss={"cls": "mse"}), r"loss must have one entry per output name "
      r"\['cls', 'reg'\]. Received: loss with keys \['cls'\]; missing: \['reg'\]"),
+    (lambda m, x, y: m.compile(loss="mse", metrics={"cls": ["mae"], "rge": ["mae"]}),
+     r"metrics must have one entry per output name \['cls', 'reg'\]. .* unknown: \['rge'\]"),
     (lambda m, x, y: m.compile(loss="mse", metrics=["mae"]), r"metrics must be a dict keyed by "
      r"output names \['cls', 'reg'\] or a list of lists"),
     (lambda m, x, y: m.fit(x, y, class_weight={0: 2.0}, verbose=0), r"class_weight is for "
@@ -375,3 +377,12 @@ def test_parameters_live_in_the_flat_buffer_from_the_moment_the_model_is_built()
     model.fit(x[0].astype("float32"), y[0].astype("float32"), epochs=1, verbose=0)
     assert kernel is model.layers[1].params["kernel"]
     assert not np.array_equal(kernel, before)
+
+
+def test_a_dict_of_metrics_may_leave_outputs_out_as_in_keras():
+    model = two_in_two_out()
+    model.compile(loss={"cls": "categorical_crossentropy", "reg": "mse"},
+                  metrics={"cls": ["accuracy"]}, optimizer="sgd")
+    (a, b), (cls, reg) = data_for(model, n=8)
+    history = model.fit([a, b], [cls, reg], epochs=1, verbose=0)
+    assert sorted(history.history) == ["cls_accuracy", "cls_loss", "loss", "reg_loss"]

@@ -57,6 +57,8 @@ class Compiled:
                              f"outputs. Received: metrics={metrics!r}")
         if several and isinstance(metrics, (list, tuple)) and not metrics:
             metrics = [[] for _ in self.output_names]
+        if isinstance(metrics, dict):  # outputs without metrics may be left out (Keras)
+            metrics = {**{name: [] for name in self.output_names}, **metrics}
         per_output = (_per_output("metrics", metrics, self.output_names, [],
                                   allow_single=False)
                       if several or isinstance(metrics, dict) else [metrics])
