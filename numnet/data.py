@@ -34,6 +34,20 @@ def to_categorical(y: object, num_classes: int | None = None, dtype: str = "floa
     return out
 
 
+def take(data, rows):
+    """The rows `rows` of an array, or of each array of a list (None stays None)."""
+    if data is None:
+        return None
+    if isinstance(data, list):
+        return [take(part, rows) for part in data]
+    return data[rows]
+
+
+def row_count(data) -> int:
+    """How many samples an array (or a list of arrays of equal length) holds."""
+    return len(data[0]) if isinstance(data, list) else len(data)
+
+
 def split_validation(x: np.ndarray, y: np.ndarray, fraction: float):
     """Keras's validation_split: floor(n · (1 - fraction)) rows train, the LAST rows validate,
     taken before any shuffling (n=10, 0.25: 7 and 3).
@@ -41,19 +55,15 @@ def split_validation(x: np.ndarray, y: np.ndarray, fraction: float):
     x and y may also be lists of arrays (a model's several inputs or outputs).
     Returns (x_train, y_train), (x_val, y_val); views, no copies.
     """
-    n = len(x[0]) if isinstance(x, list) else len(x)
+    n = row_count(x)
     cut = math.floor(n * (1.0 - fraction))
     if cut == 0 or cut == n:
         raise ValueError(
             f"validation_split={fraction} leaves {cut} training and {n - cut} "
             f"validation rows out of {n}; both must be at least 1"
         )
-
-    def rows(data, part: slice):
-        return [d[part] for d in data] if isinstance(data, list) else data[part]
-
     head, tail = slice(None, cut), slice(cut, None)
-    return (rows(x, head), rows(y, head)), (rows(x, tail), rows(y, tail))
+    return (take(x, head), take(y, head)), (take(x, tail), take(y, tail))
 
 
 class Sequence:

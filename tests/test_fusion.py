@@ -52,10 +52,9 @@ def step(model, x, y, fuse):
     reset_dropout(model)
     compiled = model.compiled_outputs
     runner = GraphRunner(model, compiled.losses, compiled.loss_weights, fuse=fuse)
-    ops = numnet.ops.get_ops()
-    loss, (p,), _ = runner.forward_loss(ops, [x], [y], [None])
+    loss, (p,), _ = runner.forward_loss([x], [y], [None])
     p = p.copy()
-    runner.backward(ops, [y], [p], [None])
+    runner.backward([y], [p], [None])
     return loss, p, [g.copy() for g in gradients(model)], runner
 
 
@@ -74,7 +73,7 @@ def test_fused_blocks_equal_the_layers(backend, loss, head):
     np.testing.assert_allclose(fused_p, ref_p, rtol=1e-5, atol=1e-7)
     for fused, ref in zip(fused_grads, ref_grads):
         np.testing.assert_allclose(fused, ref, rtol=1e-4, atol=1e-6)
-    np.testing.assert_allclose(runner.predict(numnet.ops.get_ops(), [x])[0], model.predict(x),
+    np.testing.assert_allclose(runner.predict([x])[0], model.predict(x),
                                rtol=1e-5, atol=1e-7)
 
 

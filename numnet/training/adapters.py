@@ -18,8 +18,8 @@ from typing import Iterator
 
 import numpy as np
 
-from ..data import Sequence, split_validation
-from .inputs import InputChecks, row_count, take
+from ..data import Sequence, row_count, split_validation, take
+from .inputs import InputChecks
 
 
 class ArrayAdapter:

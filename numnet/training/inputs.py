@@ -9,6 +9,7 @@ import math
 import numpy as np
 
 from .._validation import channels_first_fix, check_array, fail
+from ..data import row_count
 
 
 def layout_hint(name: str, expected: tuple, received: tuple) -> str:
@@ -35,20 +36,6 @@ def entries_by_name(value: dict, names: list[str], argument: str, what: str) -> 
                          + (f"; unknown: {unknown}" if unknown else "")
                          + (f"; missing: {missing}" if missing else ""))
     return [value[name] for name in names]
-
-
-def take(data, rows):
-    """The rows `rows` of an array, or of each array of a list (None stays None)."""
-    if data is None:
-        return None
-    if isinstance(data, list):
-        return [take(part, rows) for part in data]
-    return data[rows]
-
-
-def row_count(data) -> int:
-    """How many samples an array (or a list of arrays of equal length) holds."""
-    return len(data[0]) if isinstance(data, list) else len(data)
 
 
 class InputChecks:

@@ -19,8 +19,22 @@ from __future__ import annotations
 import numpy as np
 
 from ..losses import Loss, weighted_mean
-from ..ops import NumpyOps
 from .rewrite import fuse_dense_blocks
+
+
+def weighted_total(loss_weights: list[float], losses: list) -> float:
+    """Σ loss_weight · loss over the outputs that have a loss (None: no loss)."""
+    return float(sum(weight * loss for weight, loss in zip(loss_weights, losses)
+                     if loss is not None))
+
+
+def count_readers(calls: list) -> dict[int, int]:
+    """How many calls read each slot."""
+    readers: dict[int, int] = {}
+    for call in calls:
+        for slot in call.reads:
+            readers[slot] = readers.get(slot, 0) + 1
+    return readers
 
 
 def weigh_rows(gradient: np.ndarray, sample_weight: np.ndarray | None) -> np.ndarray:
@@ -66,13 +80,10 @@ class GraphRunner:
                                     slots[node.outputs[0].id], node.list_input))
         self.slot_count = len(slots)
         self.output_slots = [slots[t.id] for t in model.outputs]
-        readers: dict[int, int] = {}
-        for call in self.calls:
-            for slot in call.reads:
-                readers[slot] = readers.get(slot, 0) + 1
         self.fuse = fuse
         if fuse:
-            self.calls = fuse_dense_blocks(self.calls, readers, self.output_slots)
+            self.calls = fuse_dense_blocks(self.calls, count_readers(self.calls),
+                                           self.output_slots)
         # an input read only by layers that cast it themselves (Rescaling) is not cast first
         self.cast_inputs = [not all(getattr(c.layer, "casts_input", False)
                                     for c in self.calls if slot in c.reads)
@@ -88,26 +99,22 @@ class GraphRunner:
         once, whose output nothing else reads, without an activity penalty)."""
         needs_grad = [False] * self.slot_count
         counts: dict[int, int] = {}
-        readers: dict[int, int] = {}
+        readers = count_readers(self.calls)
         for call in self.calls:
             counts[id(call.layer)] = counts.get(id(call.layer), 0) + 1
-            for slot in call.reads:
-                readers[slot] = readers.get(slot, 0) + 1
+            call.trains = bool(call.layer.params and call.layer.trainable)
             call.needs_dx = any(needs_grad[slot] for slot in call.reads)
-            needs_grad[call.writes] = call.needs_dx or bool(call.layer.params
-                                                            and call.layer.trainable)
+            needs_grad[call.writes] = call.needs_dx or call.trains
         self.activations: list = [None] * len(self.output_slots)
         for call in self.calls:
             call.shared = counts[id(call.layer)] > 1
-            call.trains = bool(call.layer.params and call.layer.trainable)
             if call.writes in self.output_slots and not call.shared and not readers.get(
                     call.writes) and self.output_slots.count(call.writes) == 1:
                 output = self.output_slots.index(call.writes)
                 self.activations[output] = call.layer.output_activation()
                 if self.activations[output] is not None:
                     call.logits_output = output
-        self.trained_layers = [call.layer for call in self.calls
-                               if call.layer.params and call.layer.trainable]
+        self.trained_layers = [call.layer for call in self.calls if call.trains]
         self.producers = [next((c for c in self.calls if c.logits_output == output), None)
                           for output in range(len(self.output_slots))]
         # outputs whose training forward stops at the logits: the loss then computes the
@@ -118,10 +125,10 @@ class GraphRunner:
                             and loss.fuses_logits(activation)
                             for producer, loss, activation in zip(
                                 self.producers, self.losses, self.activations)]
-        self._head_gradients: dict[int, np.ndarray] = {}
+        self._head_gradients: dict[int, np.ndarray] = {}  # output -> dL/dz (weighed)
 
     # ---- forward -----------------------------------------------------------------------------
-    def forward(self, ops: NumpyOps, xs: list[np.ndarray],
+    def forward(self, xs: list[np.ndarray],
                 training: bool = False) -> tuple[list[np.ndarray], list[np.ndarray | None]]:
         """-> (the outputs, the logits of each output's activation or None)."""
         values: list = [None] * self.slot_count
@@ -144,9 +151,8 @@ class GraphRunner:
                 self._caches[index] = call.layer.save_cache()
         return [values[slot] for slot in self.output_slots], logits
 
-    def predict(self, ops: NumpyOps, xs: list[np.ndarray],
-                training: bool = False) -> list[np.ndarray]:
-        return self.forward(ops, xs, training)[0]
+    def predict(self, xs: list[np.ndarray], training: bool = False) -> list[np.ndarray]:
+        return self.forward(xs, training)[0]
 
     def output_losses(self, ys: list, y_preds: list, logits: list,
                       sample_weights: list) -> list[float]:
@@ -157,39 +163,27 @@ class GraphRunner:
                 for loss, y, p, z, activation, w in zip(self.losses, ys, y_preds, logits,
                                                         self.activations, sample_weights)]
 
-    def _training_losses(self, ys, y_preds, logits, sample_weights) -> list:
-        """output_losses for the outputs that are not fused heads (None for those)."""
-        return [None if loss is None or fused else weighted_mean(
-                    loss.output_per_sample(y, p, z, activation), w)
-                for loss, fused, y, p, z, activation, w in zip(
-                    self.losses, self.fused_heads, ys, y_preds, logits, self.activations,
-                    sample_weights)]
-
-    def forward_loss(self, ops: NumpyOps, xs: list, ys: list, sample_weights: list):
+    def forward_loss(self, xs: list, ys: list, sample_weights: list):
         """Training forward and the losses -> (Σ loss_weight · loss, outputs, the loss of
-        each output)."""
-        y_preds, logits = self.forward(ops, xs, training=True)
+        each output). A fused head's output, loss and dL/dz come from its logits in one op."""
+        y_preds, logits = self.forward(xs, training=True)
         self._head_gradients.clear()
-        for output, fused in enumerate(self.fused_heads):
-            if fused:  # y_pred, the per-sample loss and dL/dz from the logits in one op
-                w = sample_weights[output]
-                y_preds[output], per_sample, dz = self.losses[output].logits_forward(
-                    ys[output], logits[output])
-                self._head_gradients[output] = (per_sample, weigh_rows(dz, w))
-        losses = [weighted_mean(self._head_gradients[output][0], w)
-                  if output in self._head_gradients else loss
-                  for output, (loss, w) in enumerate(zip(
-                      self._training_losses(ys, y_preds, logits, sample_weights),
-                      sample_weights))]
-        total = sum(weight * loss for weight, loss in zip(self.loss_weights, losses)
-                    if loss is not None)
-        return float(total), y_preds, losses
+        losses = []
+        for output, (loss, fused, y, z, w) in enumerate(zip(
+                self.losses, self.fused_heads, ys, logits, sample_weights)):
+            if fused:
+                y_preds[output], per_sample, dz = loss.logits_forward(y, z)
+                self._head_gradients[output] = weigh_rows(dz, w)
+            elif loss is not None:
+                per_sample = loss.output_per_sample(y, y_preds[output], z,
+                                                    self.activations[output])
+            losses.append(None if loss is None else weighted_mean(per_sample, w))
+        return weighted_total(self.loss_weights, losses), y_preds, losses
 
     # ---- backward ----------------------------------------------------------------------------
-    def backward(self, ops: NumpyOps, ys: list, y_preds: list, sample_weights: list) -> bool:
+    def backward(self, ys: list, y_preds: list, sample_weights: list) -> None:
         """Every trainable layer's grads from the last training forward (summed over a shared
-        layer's calls; zero for a layer no loss reaches). Returns False: the gradients are
-        not known to be finite (the step scans them)."""
+        layer's calls; zero for a layer no loss reaches)."""
         grads: dict[int, np.ndarray] = {}
         from_logits: dict[int, np.ndarray] = {}
         for output, (loss, y, p, w) in enumerate(zip(self.losses, ys, y_preds, sample_weights)):
@@ -198,7 +192,7 @@ class GraphRunner:
             weight = self.loss_weights[output]
             producer = self.producers[output]
             if output in self._head_gradients:  # computed with the loss, weighed already
-                dz = gradient = self._head_gradients[output][1]
+                dz = gradient = self._head_gradients[output]
             else:
                 dz = (None if producer is None or producer.layer.has_activity_penalty
                       else loss.logits_gradient(y, p, self.activations[output]))
@@ -245,7 +239,6 @@ class GraphRunner:
             if id(layer) not in reached:  # no loss depends on it: its gradient is zero
                 for g in layer.grads.values():
                     g[...] = 0
-        return False
 
 
 def _accumulate(grads: dict[int, np.ndarray], slot: int, gradient: np.ndarray) -> None:

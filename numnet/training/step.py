@@ -20,7 +20,7 @@ import numpy as np
 
 from ..losses import batch_mean
 from ..ops import get_ops
-from .runner import GraphRunner
+from .runner import GraphRunner, weighted_total
 
 
 def pack_parameters(layers) -> tuple[np.ndarray, np.ndarray]:
@@ -61,7 +61,7 @@ def listed(value, count: int) -> list:
 
 class Step:
     """The training step of one model (anything with `inputs`, `outputs`, `nodes`, `layers`,
-    `dtype`, `optimizer` and what compile chose, `compiled`): caches its runner and its flat
+    `dtype`, `optimizer` and what compile chose, `compiled_outputs`): caches its runner and its flat
     parameter buffers, and redoes them when the graph, the losses or the backend change."""
 
     def __init__(self, model) -> None:
@@ -101,6 +101,12 @@ class Step:
             self._packed = (ids, params, grads)
         return self._packed[1], self._packed[2]
 
+    def _listed(self, x, y, sample_weight) -> tuple[list, list, list]:
+        """A checked batch as lists: one entry per input, per output, per output."""
+        count = len(self.model.outputs)
+        return (listed(x, len(self.model.inputs)), listed(y, count),
+                listed(sample_weight, count))
+
     def _structured(self, values: list):
         """Outputs as the model returns them: one array, or a list (one per output)."""
         return values[0] if len(self.model.outputs) == 1 else values
@@ -110,8 +116,8 @@ class Step:
         outputs). training=True (model(x, training=True)): dropout on, node by node."""
         xs = listed(x, len(self.model.inputs))
         if training:
-            return self._structured(GraphRunner(self.model).predict(get_ops(), xs, True))
-        return self._structured(self.runner().predict(get_ops(), xs))
+            return self._structured(GraphRunner(self.model).predict(xs, True))
+        return self._structured(self.runner().predict(xs))
 
     def penalised(self) -> list:
         """The layers with regularizers, whose penalties join the loss."""
@@ -132,38 +138,28 @@ class Step:
         """Inference forward of a checked batch -> its logs. The loss is computed from the
         logits where the loss has a form for the output activation (as in training),
         weighted as in training, plus the regularization penalties (as Keras reports them)."""
-        count = len(self.model.outputs)
-        xs, ys, ws = listed(x, len(self.model.inputs)), listed(y, count), listed(sample_weight,
-                                                                                  count)
+        xs, ys, ws = self._listed(x, y, sample_weight)
         runner = self.runner()
-        y_preds, logits = runner.forward(get_ops(), xs)
+        y_preds, logits = runner.forward(xs)
         losses = runner.output_losses(ys, y_preds, logits, ws)
-        weights = self.model.compiled_outputs.loss_weights
         penalty = sum(layer.regularization_loss() for layer in self.penalised())
-        total = sum(w * value for w, value in zip(weights, losses) if value is not None)
-        return self.logs(float(total) + penalty, losses, ys, y_preds)
+        return self.logs(weighted_total(runner.loss_weights, losses) + penalty, losses, ys,
+                         y_preds)
 
     def compute_gradients(self, x, y, sample_weight=None) -> tuple[float, object]:
         """Training forward, loss and backward, without updating any weight; backward is
         skipped when the loss is not finite. -> (loss, y_pred; y_pred may be a buffer that
-        the next step overwrites)."""
-        return self._compute(x, y, sample_weight)[:2]
-
-    def _compute(self, x, y, sample_weight=None) -> tuple[float, object, list]:
-        """compute_gradients -> (loss, y_pred, each output's loss)."""
-        count = len(self.model.outputs)
-        xs, ys, ws = listed(x, len(self.model.inputs)), listed(y, count), listed(sample_weight,
-                                                                                  count)
-        runner, ops = self.runner(), get_ops()
-        loss, y_preds, output_losses = runner.forward_loss(ops, xs, ys, ws)
+        the next step overwrites). Each output's loss is kept for the step's logs."""
+        xs, ys, ws = self._listed(x, y, sample_weight)
+        runner = self.runner()
+        loss, y_preds, self._last_output_losses = runner.forward_loss(xs, ys, ws)
         penalised = self.penalised()
         loss += sum(layer.regularization_loss() for layer in penalised)
         if math.isfinite(loss):
-            runner.backward(ops, ys, y_preds, ws)
+            runner.backward(ys, y_preds, ws)
             for layer in penalised:
                 layer.add_regularization_gradients()
-        self._last_output_losses = output_losses
-        return loss, self._structured(y_preds), output_losses
+        return loss, self._structured(y_preds)
 
     def train_step(self, x, y, sample_weight=None) -> dict[str, float]:
         """compute_gradients (the model's: a subclass may override it), then the optimizer

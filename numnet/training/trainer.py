@@ -27,11 +27,12 @@ from .._validation import (
 )
 from ..callbacks import CallbackList, History
 from ..callbacks.progbar import summary_line
+from ..data import row_count
 from ..ops import get_ops
 from ..symbolic import is_symbolic as _is_symbolic
 from .adapters import ArrayAdapter, adapter_for, is_batch_source, peek_inputs
 from .compiled import Compiled
-from .inputs import InputChecks, row_count
+from .inputs import InputChecks
 from .nonfinite import NonFinitePolicy
 from .step import Step
 
@@ -41,8 +42,6 @@ class Trainer:
 
     def __init__(self) -> None:
         self.optimizer: optimizers.Optimizer | None = None
-        self.loss = None  # the Loss (a list of them for several outputs)
-        self.metric_names: list[str] = []  # the metrics' names in the logs
         self.compiled_outputs: Compiled | None = None
         self.stop_training = False
         self.history: History | None = None
@@ -55,19 +54,27 @@ class Trainer:
         Loss) and metrics (e.g. ["accuracy"]). With several outputs, loss, metrics and
         loss_weights may be lists (in output order) or dicts keyed by output names; one
         loss serves every output. The loss trained is Σ loss_weight · output loss."""
-        if isinstance(metrics, str) or (metrics is not None and not isinstance(
-                metrics, (list, tuple, dict))):
-            fail("metrics", "a list of metric names such as ['accuracy']", metrics, TypeError)
         compiled = Compiled(self.output_names, loss, metrics, loss_weights)
         self.optimizer = optimizers.get(optimizer)
         self.compiled_outputs = compiled
-        self.loss = compiled.losses[0] if len(compiled.losses) == 1 else compiled.losses
-        self.metric_names = [log for log, *_ in compiled.metrics]
         get_ops()  # load the backend now (Numba: import, cached kernels), not in epoch 1
 
     @property
     def compiled(self) -> bool:
         return self.compiled_outputs is not None
+
+    @property
+    def loss(self):
+        """The compiled Loss (a list of them for several outputs), None before compile."""
+        if not self.compiled:
+            return None
+        losses = self.compiled_outputs.losses
+        return losses[0] if len(losses) == 1 else losses
+
+    @property
+    def metric_names(self) -> list[str]:
+        """The compiled metrics' names in the logs ("accuracy", or "cls_accuracy", ...)."""
+        return [log for log, *_ in self.compiled_outputs.metrics] if self.compiled else []
 
     def _require_compiled(self, method: str) -> None:
         if not self.compiled:
@@ -113,9 +120,7 @@ class Trainer:
             first, x = peek_inputs(x)
             shape = self.input_shape or (None, *check_array("x", first, min_ndim=2).shape[1:])
             self.build(shape)
-        several = len(self.inputs) > 1, len(self.outputs) > 1
-        return InputChecks(self.input_shape if several[0] else [self.input_shape],
-                           self.output_shape if several[1] else [self.output_shape],
+        return InputChecks([t.shape for t in self.inputs], [t.shape for t in self.outputs],
                            self.compiled_outputs.losses if self.compiled else None,
                            self.dtype, self.input_names, self.output_names), x
 
@@ -318,12 +323,18 @@ class Trainer:
         return self._as_outputs(outputs)
 
     def _as_outputs(self, batches: list):
-        """Per-batch outputs joined: one array (a new one, even from one batch), or one per
-        output as a list, or a dict when the model's outputs are a dict (as Keras)."""
+        """Per-batch outputs joined (new arrays, even from one batch), as `_named` gives
+        them."""
         if len(self.outputs) <= 1:
             return np.concatenate(batches)
-        joined = [np.concatenate(parts) for parts in zip(*batches)]
-        return dict(zip(self.output_names, joined)) if self.outputs_as_dict else joined
+        return self._named([np.concatenate(parts) for parts in zip(*batches)])
+
+    def _named(self, outputs):
+        """One batch's outputs as the model gives them: one array, a list (one per output),
+        or a dict when the model's outputs are a dict (as Keras)."""
+        if isinstance(outputs, list) and self.outputs_as_dict:
+            return dict(zip(self.output_names, outputs))
+        return outputs
 
     # ---- one batch (Keras's *_on_batch, for custom loops) ----------------------------------------
     def train_on_batch(self, x, y, sample_weight=None, class_weight: dict | None = None,
@@ -346,7 +357,7 @@ class Trainer:
         """The outputs for one batch x (training=False): predict without batching or hooks,
         the path for serving one request."""
         checks, x = self._input_checks(x)
-        return self._as_outputs([self._step.predict(checks.inputs(x))])
+        return self._named(self._step.predict(checks.inputs(x)))
 
     def __call__(self, x, training: bool = False) -> np.ndarray:
         """The model's outputs for one batch x (training=True: with dropout, layer by layer)."""
@@ -354,7 +365,7 @@ class Trainer:
             raise TypeError(f"Model '{self.name}' cannot be called on symbolic tensors yet; "
                             "call its layers, or build a Model from model.input/output")
         checks, x = self._input_checks(x)
-        return self._as_outputs([self._step.predict(checks.inputs(x), training=training)])
+        return self._named(self._step.predict(checks.inputs(x), training=training))
 
 
 def _warn_if_partial(adapter, argument: str, what: str, stacklevel: int) -> None:
