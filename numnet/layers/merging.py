@@ -7,6 +7,8 @@ sizes of 1 as Keras does (the batch axis excepted); the maths is in `ops` (numpy
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from .._validation import check_bool, fail
@@ -59,12 +61,6 @@ class Merge(Layer):
             output.append(None if None in sizes else (known.pop() if known else 1))
         return tuple(output)
 
-    @property
-    def output_shape(self) -> tuple:
-        if self.input_shape is None:
-            raise RuntimeError(f"{self.name} is not built yet, so it has no output shape")
-        return self.compute_output_shape(self.input_shape)
-
     def forward(self, xs: list[np.ndarray], training: bool = False) -> np.ndarray:
         if training:
             self._xs = list(xs)
@@ -110,10 +106,7 @@ class Multiply(Merge):
     """y = x1 · x2 · ... element-wise."""
 
     def merge(self, xs):
-        y = xs[0]
-        for x in xs[1:]:
-            y = y * x
-        return y
+        return functools.reduce(np.multiply, xs)
 
     def merge_backward(self, dy, xs):
         return get_ops().multiply_backward(dy, xs)
@@ -131,30 +124,27 @@ class Average(Merge):
         return [get_ops().unbroadcast(share, x.shape) for x in xs]
 
 
-class Maximum(Merge):
+class _Extremum(Merge):
+    """The element-wise maximum (or minimum) of the inputs; the gradient goes to the first
+    input holding it."""
+
+    maximum = True
+
+    def merge(self, xs):
+        return functools.reduce(np.maximum if self.maximum else np.minimum, xs)
+
+    def merge_backward(self, dy, xs):
+        return get_ops().extremum_backward(dy, xs, maximum=self.maximum)
+
+
+class Maximum(_Extremum):
     """y = max(x1, x2, ...) element-wise; the gradient goes to the first input holding it."""
 
-    def merge(self, xs):
-        y = xs[0]
-        for x in xs[1:]:
-            y = np.maximum(y, x)
-        return y
 
-    def merge_backward(self, dy, xs):
-        return get_ops().extremum_backward(dy, xs, maximum=True)
-
-
-class Minimum(Merge):
+class Minimum(_Extremum):
     """y = min(x1, x2, ...) element-wise; the gradient goes to the first input holding it."""
 
-    def merge(self, xs):
-        y = xs[0]
-        for x in xs[1:]:
-            y = np.minimum(y, x)
-        return y
-
-    def merge_backward(self, dy, xs):
-        return get_ops().extremum_backward(dy, xs, maximum=False)
+    maximum = False
 
 
 class Concatenate(Merge):

@@ -119,7 +119,8 @@ class Model(Trainer):
     # ---- what the trainer and users read -------------------------------------------------
     @property
     def layers(self) -> list[Layer]:
-        """Every layer of the graph (its Input layers first), in topological order."""
+        """Every layer of the graph, each once, in Keras's order: depth first from the
+        outputs (Input layers included)."""
         return list(self._graph_layers)
 
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
