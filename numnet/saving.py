@@ -229,8 +229,8 @@ def _check_shapes_before_building(layers, input_shape, names, path: str) -> None
                               f"file lists {stored!r:.200}")
 
 
-def _graph_layers(config: dict, path: str) -> list:
-    """The layers of a functional model's config, made from numnet's own classes only."""
+def _config_layers(config: dict, path: str) -> list:
+    """The layers of a model's config, made from numnet's own classes only."""
     from .layers import LAYER_CLASSES
 
     layers = []
@@ -250,25 +250,26 @@ def _graph_layers(config: dict, path: str) -> list:
     return layers
 
 
-def _check_graph_before_building(config: dict, names, path: str) -> None:
-    """As `_check_shapes_before_building`, for a graph: each node's shapes from the shapes
-    of the tensors it reads, without building any layer."""
-    layers = {layer.name: layer for layer in _graph_layers(config, path)}
-    shapes: dict[str, list] = {name: [layer.input_shape] for name, layer in layers.items()
-                               if layer.inbound_nodes and not layer.inbound_nodes[0].inputs}
-    first_input: dict[str, object] = {}
+def _check_graph_before_building(config: dict, names, path: str, walk) -> None:
+    """As `_check_shapes_before_building`, for a graph: `walk` (Model.walk_config) follows
+    it with shapes only, each layer's weights implied by its first call, nothing built."""
+    layers = {layer.name: layer for layer in _config_layers(config, path)}
+    implied_by_layer: dict[str, dict] = {}
+
+    def shapes(layer, read, listed):
+        if not read:
+            return layer.input_shape
+        shape = read if listed else read[0]
+        implied_by_layer.setdefault(layer.name, layer.weight_shapes(shape))
+        return layer.compute_output_shape(shape)
+
     try:
-        for node in config["nodes"]:
-            name = node["layer"]
-            inputs = [shapes[ref[0]][ref[1]] for ref in node["inputs"]]
-            shape = inputs if node["list_input"] else inputs[0]
-            first_input.setdefault(name, shape)
-            shapes.setdefault(name, []).append(layers[name].compute_output_shape(shape))
-        implied = [[key, list(s)] for name, layer in layers.items() if name in first_input
-                   for key, s in layer.weight_shapes(first_input[name]).items()]
+        walk(config, layers, shapes)
     except (TypeError, ValueError, IndexError, KeyError, AttributeError) as error:
         raise FileFormatError(f"{path}: the graph's layers do not fit together: "
                               f"{error!r}") from None
+    implied = [[key, list(s)] for name in layers
+               for key, s in implied_by_layer.get(name, {}).items()]
     stored = [n[1:] for n in names] if isinstance(names, list) and all(
         isinstance(n, list) and len(n) == 3 for n in names) else None
     if stored != implied:
@@ -281,13 +282,13 @@ def _build_model(config: dict, model_types: dict, names, path: str):
     if "nodes" in config:  # a functional graph
         from .layers import LAYER_CLASSES
 
-        _check_graph_before_building(config, names, path)
+        _check_graph_before_building(config, names, path, model_types["Model"].walk_config)
         try:
             return model_types["Model"].from_config(config, LAYER_CLASSES,
                                                     rng=np.random.default_rng())
         except (TypeError, ValueError, KeyError, IndexError) as error:
             raise FileFormatError(f"{path}: the graph cannot be rebuilt: {error}") from None
-    layers = _graph_layers(config, path)
+    layers = _config_layers(config, path)
     _check_shapes_before_building(layers, config.get("input_shape"), names, path)
     model = model_types["Sequential"](name=config.get("name"))
     model.rng = np.random.default_rng()  # consumed by the initializers while rebuilding

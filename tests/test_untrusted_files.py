@@ -157,3 +157,15 @@ def test_nothing_in_saving_imports_or_evaluates_strings():
         assert forbidden not in source, forbidden
     # attribute access only with literal names, never with a name read from a file
     assert not re.search(r"getattr\([^,]+,\s*[^\"' ]", source)
+
+
+def test_a_graph_whose_config_would_allocate_gigabytes_is_refused_before_building(tmp_path):
+    a, b = numnet.Input((6,), name="a"), numnet.Input((3,), name="b")
+    joined = layers.Concatenate(name="join")([layers.Dense(4, name="da")(a), b])
+    numnet.Model([a, b], layers.Dense(2, name="out")(joined)).save(tmp_path / "graph.npz")
+    header, arrays = read(tmp_path / "graph.npz")
+    next(spec for spec in header["config"]["layers"]
+         if spec["config"]["name"] == "da")["config"]["units"] = 10**9
+    path = write(tmp_path / "forged.npz", header, arrays)
+    with pytest.raises(saving.FileFormatError, match=r"the config implies parameters"):
+        numnet.load_model(path)

@@ -230,6 +230,22 @@ class Model(Trainer):
                 "input_structure": structure(self._input_structure),
                 "output_structure": structure(self._output_structure)}
 
+    @staticmethod
+    def walk_config(config_: dict, layers: dict, call) -> tuple[list, list]:
+        """Follow the graph of a `get_config()`, node by node in its saved order, with
+        `layers` by name: call(layer, values read, listed) -> the node's value (an
+        InputLayer's is call(layer, [], False)). Loading walks it twice: with shapes, to
+        check the weights before anything is allocated, then with symbolic tensors.
+        -> (the inputs' values, the outputs' values)"""
+        values = {name: [call(layer, [], False)] for name, layer in layers.items()
+                  if layer.inbound_nodes and not layer.inbound_nodes[0].inputs}
+        for node in config_["nodes"]:
+            read = [values[name][index] for name, index, _ in node["inputs"]]
+            values.setdefault(node["layer"], []).append(
+                call(layers[node["layer"]], read, node["list_input"]))
+        return ([values[name][index] for name, index, _ in config_["inputs"]],
+                [values[name][index] for name, index, _ in config_["outputs"]])
+
     @classmethod
     def from_config(cls, config_: dict, layer_classes: dict[str, type],
                     rng: np.random.Generator | None = None) -> Model:
@@ -241,30 +257,17 @@ class Model(Trainer):
         for spec in config_["layers"]:
             layer = layer_classes[spec["class_name"]].from_config(dict(spec["config"]))
             layers[layer.name] = layer
-        # the nodes made so far, per layer: an InputLayer makes its own as it is made
-        made = {name: [node for node in layer.inbound_nodes if not node.inputs]
-                for name, layer in layers.items()}
 
-        def tensor(ref) -> SymbolicTensor:
-            name, node_index, tensor_index = ref
-            return made[name][node_index].outputs[tensor_index]
-
-        for node in config_["nodes"]:
-            layer = layers[node["layer"]]
-            args = [tensor(r) for r in node["inputs"]]
-            argument = args if node["list_input"] else args[0]
+        def call(layer, read, listed):
+            if not read:
+                return layer.output
             if not layer.built:  # built here, with `rng`
-                layer.build([t.shape for t in args] if node["list_input"] else args[0].shape,
-                            rng)
-            layer(argument)
-            made[node["layer"]].append(layer.inbound_nodes[-1])
+                layer.build([t.shape for t in read] if listed else read[0].shape, rng)
+            return layer(read if listed else read[0])
 
-        def structured(refs, structure):
-            tensors = [tensor(r) for r in refs]
-            return cls._structured(structure, tensors)
-
-        model = cls(structured(config_["inputs"], config_["input_structure"]),
-                    structured(config_["outputs"], config_["output_structure"]),
+        inputs, outputs = cls.walk_config(config_, layers, call)
+        model = cls(cls._structured(config_["input_structure"], inputs),
+                    cls._structured(config_["output_structure"], outputs),
                     name=config_.get("name"))
         model.rng = rng
         return model
