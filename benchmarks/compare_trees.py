@@ -9,6 +9,10 @@ trains one untimed epoch (JIT caches, buffers), then times one epoch of
 fit(batch_size=128, validation_split=0.2) and checks its validation accuracy. A burst
 of load from another tenant of a shared machine then hits both trees of a round alike; the
 result is the median and quartiles of the per-round ratio NEW / OLD.
+
+OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are removed from both trees' processes (some hosts
+set them, and OpenBLAS then runs AVX2 kernels on an AVX-512 CPU); the header line records
+what they were, and OpenBLAS's kernel as the processes see it.
 """
 
 import argparse
@@ -16,8 +20,6 @@ import os
 import statistics
 import subprocess
 import sys
-
-from hostinfo import host
 
 MODELS = {
     "mlp": """
@@ -57,8 +59,19 @@ print(seconds)
 """
 
 
+KERNEL_OVERRIDES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+CLEAN_ENV = {k: v for k, v in os.environ.items() if k not in KERNEL_OVERRIDES}
+
+
+def race_host() -> str:
+    """host() as the races' processes see it (OpenBLAS picks its kernel when it loads)."""
+    return subprocess.run([sys.executable, "-c", "import numpy, hostinfo; print(hostinfo.host())"],
+                          env=CLEAN_ENV, capture_output=True, text=True, check=True,
+                          cwd=os.path.dirname(os.path.abspath(__file__))).stdout.strip()
+
+
 def epoch_seconds(tree: str, threads: int, model: str = "mlp") -> float:
-    env = {**os.environ, "PYTHONPATH": os.path.abspath(tree),
+    env = {**CLEAN_ENV, "PYTHONPATH": os.path.abspath(tree),
            **{v: str(threads) for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")}}
     code = EPOCH.format(model=MODELS[model])
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
@@ -74,7 +87,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--model", choices=sorted(MODELS), default="mlp")
     args = parser.parse_args()
-    print(f"host: {host()}; {args.threads} threads; {args.model}")
+    overrides = {k: os.environ[k] for k in KERNEL_OVERRIDES if k in os.environ}
+    print(f"host: {race_host()}; {args.threads} threads; {args.model}; unset for the races: "
+          f"{overrides or 'none was set'}")
     times: dict[str, list[float]] = {"old": [], "new": []}
     for round_ in range(args.rounds):
         for name in ("old", "new"):
