@@ -70,13 +70,14 @@ def walk(specs: list, layers: list, config: dict, path: str, call):
             values[layer.name] = [call(layer, [], False)]
         pending += [(layer, refs, listed) for refs, listed in calls]
     while pending:
-        ready = [item for item in pending
-                 if all(len(values.get(name, ())) > node for name, node, _ in item[1])]
-        if not ready:
+        ready = next((item for item in pending
+                      if all(len(values.get(name, ())) > node for name, node, _ in item[1])),
+                     None)
+        if ready is None:
             raise FileFormatError(f"{path}: the graph's calls cannot be ordered (a call reads "
                                   f"a tensor no layer makes): {pending[0][1]!r:.120}")
-        layer, refs, listed = ready[0]
-        pending.remove(ready[0])
+        layer, refs, listed = ready
+        pending.remove(ready)
         read = [values[name][node] for name, node, _ in refs]
         values.setdefault(layer.name, []).append(call(layer, read, listed))
     ends = []

@@ -167,15 +167,9 @@ class Layer:
             raise ValueError(f"Layer '{self.name}' was built for inputs {self.input_shape}, "
                              f"but receives {shape}")
         node = Node(self, tensors, listed)
-        node.outputs = [SymbolicTensor(self.compute_output_shape(shape), self.output_dtype,
-                                       node, 0)]
+        node.outputs = [SymbolicTensor(self.compute_output_shape(shape), self.dtype, node, 0)]
         self.inbound_nodes.append(node)
         return node.outputs[0]
-
-    @property
-    def output_dtype(self) -> str:
-        """The dtype of the tensors this layer outputs (its float type)."""
-        return self.dtype
 
     @property
     def input(self) -> SymbolicTensor | list[SymbolicTensor]:

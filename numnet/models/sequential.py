@@ -53,8 +53,8 @@ class Sequential(Model):
 
     @property
     def built(self) -> bool:
-        return bool(self._layers) and all(layer.built for layer in self._layers) and bool(
-            self.nodes)
+        """Whether the chain's graph is made (which builds every layer)."""
+        return bool(self.nodes)
 
     @property
     def input_shape(self) -> tuple | None:
