@@ -253,18 +253,12 @@ def _config_layers(config: dict, path: str) -> list:
 def _check_graph_before_building(config: dict, names, path: str, walk) -> None:
     """As `_check_shapes_before_building`, for a graph: `walk` (Model.walk_config) follows
     it with shapes only, each layer's weights implied by its first call, nothing built."""
+    from .symbolic import shapes_only
+
     layers = {layer.name: layer for layer in _config_layers(config, path)}
     implied_by_layer: dict[str, dict] = {}
-
-    def shapes(layer, read, listed):
-        if not read:
-            return layer.input_shape
-        shape = read if listed else read[0]
-        implied_by_layer.setdefault(layer.name, layer.weight_shapes(shape))
-        return layer.compute_output_shape(shape)
-
     try:
-        walk(config, layers, shapes)
+        walk(config, layers, shapes_only(implied_by_layer))
     except (TypeError, ValueError, IndexError, KeyError, AttributeError) as error:
         raise FileFormatError(f"{path}: the graph's layers do not fit together: "
                               f"{error!r}") from None

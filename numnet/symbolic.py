@@ -154,3 +154,18 @@ def topological_nodes(inputs: list[SymbolicTensor],
             done.add(id(tensor.node))
             order.append(tensor.node)
     return order
+
+
+def shapes_only(implied: dict[str, dict]):
+    """The call for a walk of a saved graph with shapes instead of tensors (a file's weights
+    are checked against it before anything is allocated): an Input's value is its shape, a
+    node's the layer's output shape; each layer's weight shapes for its first call go into
+    `implied` (layer name -> {weight: shape})."""
+    def call(layer, read: list, listed: bool):
+        if not read:
+            return layer.input_shape
+        shape = read if listed else read[0]
+        implied.setdefault(layer.name, layer.weight_shapes(shape))
+        return layer.compute_output_shape(shape)
+
+    return call

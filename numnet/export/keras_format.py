@@ -22,6 +22,7 @@ from .._validation import fail
 from ..files import atomic_write
 from ..layers.base import snake_case
 from ..saving import FileFormatError
+from ..symbolic import shapes_only
 from .keras_graph import functional_config, walk
 
 KERAS_VERSION = "3.15.1"  # the Keras version whose format to_keras writes (and reads best)
@@ -173,18 +174,11 @@ def _graph(config: dict, path: str):
     layers = [_layer(spec, path, graph=True) for spec in specs]
     implied: dict[str, dict] = {}
 
-    def shapes(layer, read, listed):
-        if not read:
-            return layer.batch_shape
-        shape = read if listed else read[0]
-        implied.setdefault(layer.name, layer.weight_shapes(shape))
-        return layer.compute_output_shape(shape)
-
     def build(layer, read, listed):
         return layer(read if listed else read[0]) if read else layer.output
 
     try:
-        walk(specs, layers, config, path, shapes)
+        walk(specs, layers, config, path, shapes_only(implied))
     except (TypeError, ValueError, IndexError) as error:
         if isinstance(error, FileFormatError):
             raise
