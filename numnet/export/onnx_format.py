@@ -77,21 +77,20 @@ class _Graph:
 
     def __init__(self, onnx, opset: int) -> None:
         self.onnx, self.opset, self.nodes, self.initializers, self._count = onnx, opset, [], [], 0
-        self._arrays: dict[tuple[str, int], str] = {}  # a shared layer's weights, once
+        self._constants: dict[str, str] = {}  # by hint: a shared layer's weights, once
 
     def name(self, hint: str) -> str:
         self._count += 1
         return f"{hint}_{self._count}"
 
     def constant(self, hint: str, value: np.ndarray) -> str:
-        key = (hint, id(value))
-        if isinstance(value, np.ndarray) and key in self._arrays:
-            return self._arrays[key]
-        name = self.name(hint)
-        self.initializers.append(self.onnx.numpy_helper.from_array(np.asarray(value), name))
-        if isinstance(value, np.ndarray):
-            self._arrays[key] = name
-        return name
+        """The initializer `hint` names (a layer's name and what the value is: the same hint
+        is the same value, so a layer called twice stores its weights once)."""
+        if hint not in self._constants:
+            self._constants[hint] = self.name(hint)
+            self.initializers.append(self.onnx.numpy_helper.from_array(
+                np.asarray(value), self._constants[hint]))
+        return self._constants[hint]
 
     def axes_node(self, op: str, x: str, hint: str, axes: list[int], keepdims: int) -> str:
         """A reduction over `axes` (an attribute before opset 18, an input from then on;

@@ -40,11 +40,10 @@ class Compiled:
         several = len(self.output_names) > 1
         if loss is None:
             fail("loss", "a loss name such as 'categorical_crossentropy' or a Loss", loss)
-        self.loss_specs = _per_output("loss", loss, self.output_names, None, allow_single=True)
-        self.losses = [losses.get(spec) for spec in self.loss_specs]
+        self.losses = [losses.get(spec) for spec in _per_output(
+            "loss", loss, self.output_names, None, allow_single=True)]
         weights = _per_output("loss_weights", loss_weights, self.output_names, 1.0,
-                              allow_single=True) if loss_weights is not None else [1.0] * len(
-                                  self.output_names)
+                              allow_single=True)
         for weight in weights:
             if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight < 0:
                 fail("loss_weights", "non-negative numbers, one per output", loss_weights)
