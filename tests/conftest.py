@@ -13,6 +13,7 @@ def isolated_home(tmp_path, monkeypatch):
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("NUMNET_HOME", str(home / ".numnet"))
+    monkeypatch.delenv("NUMNET_DATASETS", raising=False)
     backend = numnet.config.backend()
     numnet.set_random_seed(1234)
     yield home

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from numnet.datasets import mnist
+from numnet.datasets import mnist, sources
 
 
 def test_bundled_data_is_the_genuine_mnist():
@@ -23,19 +23,16 @@ def test_bundled_data_is_the_genuine_mnist():
     assert (x_train / 255).mean() == pytest.approx(0.1307, abs=1e-4)
 
 
-def test_verification_is_remembered_across_processes(isolated_home):
-    mnist._verified_this_process.clear()
+def test_verification_is_remembered_across_processes(isolated_home, monkeypatch):
+    sources._verified_this_process.clear()
     mnist.load_data()
     stamps = (isolated_home / ".numnet" / "datasets" / "verified.json").read_text()
     assert str(mnist.BUNDLED.resolve()) in stamps
-    mnist._verified_this_process.clear()  # as in a new process: the stamp file answers
+    sources._verified_this_process.clear()  # as in a new process: the stamp file answers
     calls = []
-    original = mnist._verify_arrays
-    mnist._verify_arrays = lambda *a: calls.append(a) or original(*a)
-    try:
-        mnist.load_data()
-    finally:
-        mnist._verify_arrays = original
+    original = mnist._check
+    monkeypatch.setattr(mnist, "_check", lambda *a: calls.append(a) or original(*a))
+    mnist.load_data()
     assert calls == []
 
 
@@ -56,7 +53,7 @@ def test_a_pickled_npz_is_refused(tmp_path):
     evil = tmp_path / "evil.npz"
     np.savez(evil, x_train=np.array([{"a": 1}], dtype=object), y_train=np.zeros(1),
              x_test=np.zeros(1), y_test=np.zeros(1))
-    with pytest.raises(mnist.DataVerificationError, match="could not be read"):
+    with pytest.raises(mnist.DataVerificationError, match="nothing is unpickled"):
         mnist.load_data(path=evil)
 
 
@@ -88,7 +85,7 @@ def served_files(tmp_path_factory):
 def slim_install(monkeypatch, tmp_path):
     """As if the package had no bundled copy."""
     monkeypatch.setattr(mnist, "BUNDLED", tmp_path / "absent" / "mnist.npz")
-    return mnist.cache_dir()
+    return sources.data_home() / "mnist"
 
 
 def test_download_when_not_bundled_verifies_and_caches(served_files, slim_install, monkeypatch):
@@ -116,6 +113,7 @@ def test_a_bad_download_raises_and_leaves_no_file(served_files, slim_install, mo
 
 def test_an_unreachable_origin_says_what_to_do(served_files, slim_install, monkeypatch):
     monkeypatch.setattr(mnist, "ORIGIN", served_files + "/missing.npz")
-    with pytest.raises(OSError, match=r"Could not download MNIST from .*missing.npz.*load_data\(path="):
+    with pytest.raises(OSError, match=r"mnist.npz of the mnist dataset was not found and could "
+                       r"not be downloaded from .*missing.npz.*Put the file at .*mnist.npz"):
         mnist.load_data()
     assert not (slim_install / "mnist.npz").exists()
