@@ -54,6 +54,8 @@ CASES = {
     "GlobalMaxPooling2D": (lambda **kw: layers.GlobalMaxPooling2D(**kw), (3, 4, 2)),
     "SpatialDropout2D": (lambda **kw: layers.SpatialDropout2D(0.5, seed=6, **kw), (3, 4, 5)),
     "BatchNormalization": (lambda **kw: layers.BatchNormalization(**kw), (3, 4, 2)),
+    "Normalization": (lambda **kw: layers.Normalization(mean=[1.0, -2.0], variance=[4.0, 0.5], **kw), (3, 2)),
+    "Normalization-invert-axis": (lambda **kw: layers.Normalization(axis=(1, 2), mean=0.5, variance=2.0, invert=True, **kw), (3, 2)),
     "BatchNormalization-dense-noscale": (lambda **kw: layers.BatchNormalization(scale=False, momentum=0.5, **kw), (5,)),
     "BatchNormalization-nocenter": (lambda **kw: layers.BatchNormalization(center=False, epsilon=0.1, **kw), (2, 3, 4)),
     "Add": (lambda **kw: layers.Add(**kw), [(4,), (4,), (4,)]),
@@ -135,7 +137,8 @@ def test_config_round_trip(case):
     assert type(layer).__name__ in repr(layer)
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c not in ("InputLayer", "Linear", "Rescaling")])
+@pytest.mark.parametrize("case", [c for c in CASES if c not in ("InputLayer", "Linear", "Rescaling", "Normalization",
+                                        "Normalization-invert-axis")])  # affine: no cache
 def test_backward_before_training_forward_raises(case):
     layer, x = make(case)
     layer.forward(x, training=False)

@@ -37,6 +37,7 @@ from .pooling import (
     GlobalMaxPooling2D,
     MaxPooling2D,
 )
+from .preprocessing import Normalization
 from .rescaling import Rescaling
 from .reshaping import Flatten, Reshape
 
@@ -46,8 +47,9 @@ LAYER_CLASSES: dict[str, type[Layer]] = {
     for cls in (Activation, Add, AveragePooling2D, Average, BatchNormalization, Concatenate,
                 Conv2D, Dense, Dot, Dropout, ELU, Flatten, GaussianNoise, GELU,
                 GlobalAveragePooling2D, GlobalMaxPooling2D, InputLayer, LeakyReLU, Linear,
-                Maximum, MaxPooling2D, Minimum, Multiply, ReLU, Rescaling, Reshape, SELU,
-                Sigmoid, Softmax, Softplus, SpatialDropout2D, Subtract, Swish, Tanh)
+                Maximum, MaxPooling2D, Minimum, Multiply, Normalization, ReLU, Rescaling,
+                Reshape, SELU, Sigmoid, Softmax, Softplus, SpatialDropout2D, Subtract, Swish,
+                Tanh)
 }
 LAYER_CLASSES["Input"] = InputLayer  # the name files written before InputLayer existed use
 
