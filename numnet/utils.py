@@ -2,5 +2,7 @@
 
 from .data import Sequence, to_categorical
 from .plotting import model_to_dot, plot_model
+from .sequences import multi_hot, pad_sequences
 
-__all__ = ["Sequence", "model_to_dot", "plot_model", "to_categorical"]
+__all__ = ["Sequence", "model_to_dot", "multi_hot", "pad_sequences", "plot_model",
+           "to_categorical"]
