@@ -178,6 +178,17 @@ def test_model_checkpoint_saves_only_on_improvement(tmp_path):
     np.testing.assert_array_equal(restored.predict(x), model.predict(x))
 
 
+def test_model_checkpoint_says_what_improved_as_keras_does(tmp_path, capsys):
+    script = [1.0, 0.8]
+    rewrite = callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: logs.update(val_loss=script[epoch]))
+    path = str(tmp_path / "best.npz")
+    small_fit(tmp_path, [rewrite, callbacks.ModelCheckpoint(path, save_best_only=True, verbose=1)],
+              epochs=2)
+    lines = [line for line in capsys.readouterr().out.splitlines() if "improved" in line]
+    assert lines == [f"Epoch 1: val_loss improved from None to 1.00000, saving model to {path}",
+                     f"Epoch 2: val_loss improved from 1.00000 to 0.80000, saving model to {path}"]
+
+
 def test_model_checkpoint_weights_only_every_epoch(tmp_path):
     folder = tmp_path / "weights"
     pattern = str(folder / "w{epoch}.weights.npz")

@@ -231,3 +231,19 @@ def test_r_files_that_are_not_data_frames_are_refused(tmp_path):
     (tmp_path / "short.rda").write_bytes(gzip.compress(closure[:-6]))
     with pytest.raises(DataVerificationError, match=r"the data ends first"):
         read_rdata(tmp_path / "short.rda")
+
+
+@pytest.mark.parametrize("name", ["boston_v2_gzip.rda", "boston_v3_xz.rda",
+                                  "boston_v3_bzip2.rda"])
+def test_the_r_reader_gives_what_r_writes_as_csv(name):
+    """Files R saved (make.R beside them): every format version and compression R writes."""
+    from numnet.datasets.rdata import data_frame_columns, read_rdata
+    folder = Path(FILES["imdb"]).parent / "r"
+    columns = data_frame_columns(read_rdata(folder / name)["BostonHousing"], name)
+    table = np.loadtxt(folder / "boston_rows.csv", delimiter=",", skiprows=1)
+    header = (folder / "boston_rows.csv").read_text().splitlines()[0].replace('"', "")
+    assert list(columns) == header.split(",")
+    np.testing.assert_array_equal(np.stack(list(columns.values()), axis=1), table)
+    (x_train, y_train), (x_test, _) = boston_housing.load_data(path=folder / name,
+                                                               verify=False)
+    assert x_train.shape == (15, 13) and x_test.shape == (4, 13)

@@ -76,9 +76,10 @@ class ModelCheckpoint(Callback):
             elif not self.watch.improved(float(current), self.best, min_delta=0.0):
                 return
             else:
+                best = "None" if self.best is None else f"{self.best:.5f}"
                 if self.verbose > 0:
-                    print(f"Epoch {epoch + 1}: {self.watch.monitor} improved from {self.best} "
-                          f"to {current:.5f}, saving model")
+                    print(f"Epoch {epoch + 1}: {self.watch.monitor} improved from {best} "
+                          f"to {current:.5f}, saving model to {self._path(epoch, batch, logs)}")
                 self.best = float(current)
         path = self._path(epoch, batch, logs)
         if self.save_weights_only:

@@ -3,7 +3,7 @@
 order, and how they are checked: numnet.datasets.sources."""
 
 from . import boston_housing, fashion_mnist, imdb, mnist, reuters
-from .sources import DatasetNotFoundError, DataVerificationError, data_home
+from .sources import DatasetNotFoundError, DataVerificationError, data_home, source_of
 
-__all__ = ["boston_housing", "fashion_mnist", "imdb", "mnist", "reuters", "data_home",
+__all__ = ["boston_housing", "fashion_mnist", "imdb", "mnist", "reuters", "data_home", "source_of",
            "DatasetNotFoundError", "DataVerificationError"]

@@ -25,6 +25,7 @@ from .sources import (
     RemoteFile,
     check_arrays,
     data_home,
+    found,
     locate,
     verified,
 )
@@ -69,11 +70,12 @@ def _source(path, verify: bool) -> Path:
         if not Path(path).is_file():
             raise FileNotFoundError(f"path must be an existing R data file. Received: "
                                     f"path={os.fspath(path)!r}")
-        return verified(Path(path), None, _check_r_copy, verify)
+        return found("boston_housing", verified(Path(path), None, _check_r_copy, verify))
     if path is None and not (data_home() / "boston_housing" / DATA.name).is_file():
         for system_file in SYSTEM_FILES:
             if Path(system_file).is_file():
-                return verified(Path(system_file), None, _check_r_copy, verify)
+                return found("boston_housing", verified(Path(system_file), None,
+                                                        _check_r_copy, verify))
     return locate("boston_housing", DATA, path, check=lambda p: _read(p), verify=verify)
 
 

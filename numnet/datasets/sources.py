@@ -60,6 +60,20 @@ def data_home() -> Path:
     return Path(home) / "datasets"
 
 
+_found: dict[str, dict[str, Path]] = {}  # dataset -> file name -> where it was last read
+
+
+def source_of(dataset: str) -> list[Path]:
+    """The files the last load of `dataset` read, e.g. to print where the data came from."""
+    return list(_found.get(dataset, {}).values())
+
+
+def found(dataset: str, path: Path) -> Path:
+    """Record that `dataset` was read from `path` (see source_of); returns path."""
+    _found.setdefault(dataset, {})[path.name] = path
+    return path
+
+
 def locate(dataset: str, remote: RemoteFile, path: str | os.PathLike | None = None,
            system_dirs: tuple[str, ...] = (), check: Callable[[Path], None] | None = None,
            verify: bool = True) -> Path:
@@ -70,7 +84,7 @@ def locate(dataset: str, remote: RemoteFile, path: str | os.PathLike | None = No
     if path is not None:
         given = Path(path)
         if given.is_file():
-            return verified(given, remote.digest, check, verify)
+            return found(dataset, verified(given, remote.digest, check, verify))
         if given.is_absolute() or len(given.parts) > 1:
             raise FileNotFoundError(f"path must be an existing {name} file. Received: "
                                     f"path={os.fspath(path)!r}")
@@ -78,12 +92,12 @@ def locate(dataset: str, remote: RemoteFile, path: str | os.PathLike | None = No
     folder = data_home() / dataset
     for candidate in (folder / name, *(Path(d) / name for d in system_dirs)):
         if candidate.is_file():
-            return verified(candidate, remote.digest, check, verify)
+            return found(dataset, verified(candidate, remote.digest, check, verify))
     target = folder / name
     download(remote.origin, target, lambda p: verified(p, remote.digest, check, True,
                                                        remember=False), dataset)
     _remember(target)
-    return target
+    return found(dataset, target)
 
 
 def verified(path: Path, digest: str | None, check: Callable[[Path], None] | None,
