@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from servers import serve_folder
 
 from numnet.datasets import (
     DatasetNotFoundError,
@@ -173,23 +174,13 @@ def test_bad_arguments_are_named(load, kwargs, message):
 @pytest.fixture(scope="module")
 def served_imdb(tmp_path_factory):
     """A real HTTP server on 127.0.0.1 serving the imdb fixture, and a corrupted copy."""
-    import http.server
-    import threading
     root = tmp_path_factory.mktemp("www")
     shutil.copy(FILES["imdb"], root / "imdb.npz")
     data = bytearray((root / "imdb.npz").read_bytes())
     data[len(data) // 2] ^= 0xFF
     (root / "corrupted.npz").write_bytes(bytes(data))
-
-    def handler(*a, **kw):
-        return http.server.SimpleHTTPRequestHandler(*a, directory=str(root), **kw)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.RequestHandlerClass.log_message = lambda *a: None
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    thread.join()
+    with serve_folder(root) as url:
+        yield url
 
 
 def test_a_download_is_verified_kept_and_then_read_offline(served_imdb, monkeypatch):

@@ -2,13 +2,12 @@
 server on 127.0.0.1 serving good, corrupted and truncated files (no test touches the internet)."""
 
 import hashlib
-import http.server
 import io
-import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
+from servers import serve_folder
 
 from numnet.datasets import mnist, sources
 
@@ -70,15 +69,8 @@ def served_files(tmp_path_factory):
     np.savez(buffer, x_train=corrupted, y_train=labels, x_test=test, y_test=test_labels)
     (root / "corrupted.npz").write_bytes(buffer.getvalue())
     (root / "truncated.npz").write_bytes(good[: len(good) // 2])
-
-    def handler(*a, **kw):
-        return http.server.SimpleHTTPRequestHandler(*a, directory=str(root), **kw)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.RequestHandlerClass.log_message = lambda *a: None
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with serve_folder(root) as url:
+        yield url
 
 
 @pytest.fixture
