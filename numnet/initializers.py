@@ -65,9 +65,35 @@ def _truncated_normal(shape, stddev, rng, dtype):
     return (values * stddev).astype(dtype)
 
 
+def random_uniform(shape: tuple, rng: np.random.Generator, dtype: str = "float32") -> np.ndarray:
+    """U(-0.05, 0.05), Keras's RandomUniform defaults ("uniform": Embedding's default)."""
+    return rng.uniform(-0.05, 0.05, size=shape).astype(dtype)
+
+
+def orthogonal(shape: tuple, rng: np.random.Generator, dtype: str = "float32") -> np.ndarray:
+    """A (semi-)orthogonal matrix, as Keras's Orthogonal(gain=1): the Q of the QR of a normal
+    matrix (rows = the product of all axes but the last), signs fixed by R's diagonal; the
+    recurrent kernels' default."""
+    rows, cols = int(np.prod(shape[:-1])), shape[-1]
+    q, r = np.linalg.qr(rng.standard_normal(size=(max(rows, cols), min(rows, cols))))
+    q = q * np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    return q.reshape(shape).astype(dtype)
+
+
+def identity(shape: tuple, rng: np.random.Generator, dtype: str = "float32") -> np.ndarray:
+    """The identity matrix (ones on the diagonal of a 2-D shape), Keras's Identity(gain=1)."""
+    if len(shape) != 2:
+        fail("shape", "2-D for the identity initializer", shape)
+    return np.eye(*shape, dtype=dtype)
+
+
 _BY_NAME: dict[str, Initializer] = {
-    f.__name__: f for f in (zeros, ones, glorot_uniform, glorot_normal, he_uniform, he_normal)
+    f.__name__: f for f in (zeros, ones, glorot_uniform, glorot_normal, he_uniform, he_normal,
+                            random_uniform, orthogonal, identity)
 }
+_BY_NAME["uniform"] = random_uniform  # Keras's aliases
 
 
 def get(identifier: str | Initializer, argument: str = "initializer") -> Initializer:

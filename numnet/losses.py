@@ -30,6 +30,15 @@ def weighted_mean(per_sample: np.ndarray, sample_weight: np.ndarray | None) -> f
     return float(np.dot(per_sample, sample_weight.astype(per_sample.dtype))) / len(per_sample)
 
 
+def extra_axes_hint(output_shape: tuple, y: np.ndarray) -> str:
+    """For per-sample targets given to a model whose output kept more axes (Dense acts on the
+    last axis of images and sequences): say how to drop them."""
+    if len(output_shape) > y.ndim >= 1 and len(output_shape) > 2:
+        return (" (the output keeps its input's extra axes, since Dense acts on the last one: "
+                "add a Flatten layer before Dense for images, or a global pooling layer)")
+    return ""
+
+
 class Loss:
     """Base class: `per_sample(t, p)` -> (n,), `__call__` -> mean, `gradient` -> dL/dp.
 
@@ -91,7 +100,8 @@ class Loss:
             y = y.reshape(-1, 1)
         if y.shape[1:] != tuple(output_shape[1:]):
             fail(name, f"an array of shape (n, {', '.join(map(str, output_shape[1:]))}) to fit "
-                       f"the model's output for {self.name}", y)
+                       f"the model's output for {self.name}{extra_axes_hint(output_shape, y)}",
+                 y)
         return y
 
     def get_config(self) -> dict:
@@ -232,6 +242,10 @@ class SparseCategoricalCrossentropy(CategoricalCrossentropy):
         if y.ndim == 2 and y.shape[1] == 1:
             y = y.reshape(-1)
         classes = output_shape[-1]
+        if len(output_shape) != 2:
+            fail(name, f"labels for a model whose output is (n, classes) for {self.name}; "
+                       f"this model's output is {tuple(output_shape)}"
+                       f"{extra_axes_hint(output_shape, y)}", y)
         if y.ndim != 1:
             fail(name, f"integer labels of shape (n,) for {self.name} (for one-hot targets "
                        "use loss='categorical_crossentropy')", y)

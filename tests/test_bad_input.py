@@ -136,8 +136,8 @@ def test_sparse_labels_out_of_range(model):
 CONSTRUCTOR_CASES = [
     (lambda: layers.Dense(0), ValueError, r"units must be a positive integer\. Received: units=0"),
     (lambda: layers.Dense("8"), TypeError, r"units must be a positive integer\. Received: units='8'"),
-    (lambda: layers.Dense(4, kernel_initializer="orthogonal"), ValueError,
-     r"kernel_initializer must be one of \[.*'glorot_uniform'.*\] or a callable\. Received: kernel_initializer='orthogonal'"),
+    (lambda: layers.Dense(4, kernel_initializer="orthogonall"), ValueError,
+     r"kernel_initializer must be one of \[.*'glorot_uniform'.*\] or a callable\. Received: kernel_initializer='orthogonall'"),
     (lambda: layers.Dense(4, input_shape=(0,)), ValueError,
      r"input_shape must be a non-empty tuple of positive integers \(without the batch axis\)\. Received: input_shape=\(0,\)"),
     (lambda: layers.Dropout("0.5"), TypeError, r"rate must be a float in \[0, 1\)\. Received: rate='0.5'"),
@@ -212,8 +212,9 @@ IMAGE_CASES = [
     (lambda: layers.Conv2D(-2, 3), ValueError, r"filters must be a positive integer\. Received: filters=-2"),
     (lambda: layers.MaxPooling2D((2, 0)), ValueError, r"pool_size must be a positive integer\. Received: pool_size=0"),
     (lambda: layers.AveragePooling2D(2, padding="full"), ValueError, r"padding must be 'valid' or 'same'\. Received: padding='full'"),
-    (lambda: image_classifier(layers.Input(shape=(8, 8, 1)), layers.Conv2D(2, 3), layers.Dense(3)), ValueError,
-     r"add a Flatten layer before Dense for images"),
+    (lambda: image_classifier(layers.Input(shape=(8, 8, 1)), layers.Conv2D(2, 3), layers.Dense(3)).fit(
+        np.zeros((2, 8, 8, 1)), np.zeros(2), verbose=0), ValueError,
+     r"this model's output is \(None, 6, 6, 3\) .*add a Flatten layer before Dense for images"),
     (lambda: layers.SpatialDropout2D(0.5, data_format="channels_first"), ValueError,
      r"data_format must be 'channels_last' \(numnet's images are channels last\)"),
     (lambda: layers.BatchNormalization(momentum=1.5), ValueError, r"momentum must be a float in \[0, 1\]\. Received: momentum=1.5"),
@@ -250,9 +251,14 @@ def test_the_suite_tries_at_least_40_distinct_bad_calls():
     assert len(cases) >= 40
 
 
-def test_dense_on_images_without_flatten_says_so():
-    with pytest.raises(ValueError, match=r"add a Flatten layer before Dense for images"):
-        numnet.Sequential([layers.Dense(3, input_shape=(28, 28))])
+def test_dense_on_images_without_flatten_says_so_at_the_targets():
+    """Dense acts on the last axis of N-D inputs (as Keras): the mismatch shows at y."""
+    model = numnet.Sequential([layers.Dense(3, activation="softmax", input_shape=(28, 28))])
+    model.compile(loss="categorical_crossentropy", optimizer="sgd")
+    assert model.output_shape == (None, 28, 3)
+    with pytest.raises(ValueError, match=r"y must be an array of shape \(n, 28, 3\).*add a "
+                                         r"Flatten layer before Dense for images"):
+        model.fit(np.zeros((2, 28, 28)), np.zeros((2, 3)), verbose=0)
 
 
 def test_summary_before_build_is_explained():

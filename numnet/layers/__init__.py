@@ -18,6 +18,7 @@ from .base import Layer
 from .convolution import Conv2D
 from .dense import Dense
 from .dropout import Dropout, GaussianNoise, SpatialDropout2D
+from .embedding import Embedding
 from .input_layer import Input, InputLayer
 from .merging import (
     Add,
@@ -33,7 +34,9 @@ from .merging import (
 from .normalization import BatchNormalization
 from .pooling import (
     AveragePooling2D,
+    GlobalAveragePooling1D,
     GlobalAveragePooling2D,
+    GlobalMaxPooling1D,
     GlobalMaxPooling2D,
     MaxPooling2D,
 )
@@ -45,8 +48,9 @@ from .reshaping import Flatten, Reshape
 LAYER_CLASSES: dict[str, type[Layer]] = {
     cls.__name__: cls
     for cls in (Activation, Add, AveragePooling2D, Average, BatchNormalization, Concatenate,
-                Conv2D, Dense, Dot, Dropout, ELU, Flatten, GaussianNoise, GELU,
-                GlobalAveragePooling2D, GlobalMaxPooling2D, InputLayer, LeakyReLU, Linear,
+                Conv2D, Dense, Dot, Dropout, ELU, Embedding, Flatten, GaussianNoise, GELU,
+                GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D,
+                GlobalMaxPooling2D, InputLayer, LeakyReLU, Linear,
                 Maximum, MaxPooling2D, Minimum, Multiply, Normalization, ReLU, Rescaling,
                 Reshape, SELU, Sigmoid, Softmax, Softplus, SpatialDropout2D, Subtract, Swish,
                 Tanh)

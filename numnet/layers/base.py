@@ -50,6 +50,8 @@ class Layer:
     """
 
     rng: np.random.Generator | None = None
+    input_dtype: str | None = None  # what a Sequential's Input gives this layer first (None:
+    # the layer's dtype; Embedding: "int32", its word indices)
     takes_list_input = False  # merge layers: called on a list of tensors, backward -> a list
     # what forward(training=True) keeps for backward, as attribute names: the runner saves
     # and restores it around each call of a layer used at several nodes (shared layers)

@@ -41,7 +41,8 @@ class Dense(Layer):
         kernel_constraint, bias_constraint: numnet.constraints, applied after every update.
         input_shape: (in,) when this is the model's first layer.
 
-    Input shape: (batch, in).  Output shape: (batch, units).
+    Input shape: (batch, in), or (batch, ..., in): applied to the last axis, as Keras does
+    (each time step of a sequence).  Output shape: (batch, ..., units).
     Parameters: kernel (in, units), bias (units,).
     """
 
@@ -66,9 +67,9 @@ class Dense(Layer):
         self._x: np.ndarray | None = None
 
     def build(self, input_shape: tuple, rng: np.random.Generator) -> None:
-        if len(input_shape) != 2 or input_shape[-1] is None:
-            fail("input_shape", "(batch, features) with a known feature width "
-                 "(add a Flatten layer before Dense for images)", tuple(input_shape))
+        if len(input_shape) < 2 or input_shape[-1] is None:
+            fail("input_shape", "(batch, ..., features) with a known feature width",
+                 tuple(input_shape))
         width = input_shape[-1]
         self.add_param("kernel", self.kernel_initializer((width, self.units), rng, self.dtype))
         if self.use_bias:
@@ -131,9 +132,14 @@ class Dense(Layer):
         """Backward through z = x W + b only, given dL/dz. Returns dL/dx, or None when
         `need_dx` is False."""
         self._require_cache(self._x)
-        return get_ops().dense_backward(
-            self._x, self.kernel, dz, self.grads["kernel"], self.grads.get("bias"), need_dx
-        )
+        x = self._x
+        if x.ndim > 2:  # N-D: the products over every position's rows at once
+            dx = get_ops().dense_backward(x.reshape(-1, x.shape[-1]), self.kernel,
+                                          dz.reshape(-1, self.units), self.grads["kernel"],
+                                          self.grads.get("bias"), need_dx)
+            return None if dx is None else dx.reshape(x.shape)
+        return get_ops().dense_backward(x, self.kernel, dz, self.grads["kernel"],
+                                        self.grads.get("bias"), need_dx)
 
     def save_cache(self) -> tuple:
         return super().save_cache(), self.activation.save_cache()

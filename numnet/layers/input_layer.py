@@ -18,15 +18,22 @@ class InputLayer(Layer):
         shape: one sample's shape, without the batch axis, e.g. (784,).
         batch_size: a fixed batch size, or None (any).
         batch_shape: (batch_size, *shape) instead of shape and batch_size.
-        dtype: the inputs' float type (default numnet.config.floatx()).
+        dtype: the inputs' type: "float32" or "float64" (default numnet.config.floatx()),
+            or "int32" or "int64" for indices (an Embedding's word indices); integer batches
+            reach the layers uncast.
     """
+
+    DTYPES = ("float32", "float64", "int32", "int64")
 
     def __init__(self, shape: tuple | None = None, batch_size: int | None = None,
                  dtype: str | None = None, batch_shape: tuple | None = None,
                  name: str | None = None, **kwargs) -> None:
         kwargs.pop("input_shape", None)
         kwargs.pop("sparse", None)  # Keras's configs carry sparse=False
-        super().__init__(dtype=dtype, name=name, **kwargs)
+        if dtype is not None and dtype not in self.DTYPES:
+            fail("dtype", " or ".join(repr(d) for d in self.DTYPES), dtype)
+        super().__init__(name=name, **kwargs)
+        self.dtype = dtype or self.dtype
         if (shape is None) == (batch_shape is None):
             raise ValueError("Give an Input either shape=(...) (without the batch axis) or "
                              f"batch_shape=(...). Received: shape={shape!r}, "

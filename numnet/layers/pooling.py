@@ -73,6 +73,7 @@ class GlobalAveragePooling2D(Layer):
     """(batch, rows, cols, c) -> (batch, c): the mean over rows and columns."""
 
     cache_attributes = ("_shape", "_index")
+    spatial_axes = (1, 2)
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -82,25 +83,26 @@ class GlobalAveragePooling2D(Layer):
         check_images(self, input_shape)
         return (input_shape[0], input_shape[3])
 
-    # y = mean_{i,j} x  ->  dx = dy / (rows · cols) everywhere
+    # y = mean over the spatial axes  ->  dx = dy / (their size) everywhere
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         if training:
             self._shape = x.shape
-        return x.mean(axis=(1, 2))
+        return x.mean(axis=self.spatial_axes)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         self._require_cache(self._shape)
-        n, rows, cols, c = self._shape
-        return np.broadcast_to((dy / dy.dtype.type(rows * cols))[:, None, None, :],
-                               self._shape).copy()
+        count = int(np.prod([self._shape[a] for a in self.spatial_axes]))
+        spread = (dy / dy.dtype.type(count)).reshape(len(dy), *[1] * len(self.spatial_axes),
+                                                      dy.shape[-1])
+        return np.broadcast_to(spread, self._shape).copy()
 
 
 class GlobalMaxPooling2D(GlobalAveragePooling2D):
     """(batch, rows, cols, c) -> (batch, c): the maximum over rows and columns."""
 
-    # y = max_{i,j} x  ->  dx = dy at the (first) maximum of each channel
+    # y = max over the spatial axes  ->  dx = dy at the (first) maximum of each channel
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        flat = x.reshape(len(x), -1, x.shape[3])
+        flat = x.reshape(len(x), -1, x.shape[-1])
         index = flat.argmax(axis=1)
         if training:
             self._shape, self._index = x.shape, index
@@ -108,7 +110,31 @@ class GlobalMaxPooling2D(GlobalAveragePooling2D):
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         self._require_cache(self._shape)
-        n, rows, cols, c = self._shape
-        dx = np.zeros((n, rows * cols, c), dy.dtype)
+        n, c = self._shape[0], self._shape[-1]
+        dx = np.zeros((n, int(np.prod(self._shape[1:-1])), c), dy.dtype)
         np.put_along_axis(dx, self._index[:, None, :], dy[:, None, :], axis=1)
         return dx.reshape(self._shape)
+
+
+def check_sequences(layer: Layer, input_shape: tuple) -> None:
+    """Inputs of shape (batch, steps, features), or a clear error."""
+    if len(input_shape) != 3 or input_shape[-1] is None:
+        fail("input_shape", f"(batch, steps, features) for {type(layer).__name__}",
+             tuple(input_shape))
+
+
+class GlobalAveragePooling1D(GlobalAveragePooling2D):
+    """(batch, steps, features) -> (batch, features): the mean over the steps."""
+
+    spatial_axes = (1,)
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        check_sequences(self, input_shape)
+        return (input_shape[0], input_shape[2])
+
+
+class GlobalMaxPooling1D(GlobalMaxPooling2D):
+    """(batch, steps, features) -> (batch, features): the maximum over the steps."""
+
+    spatial_axes = (1,)
+    compute_output_shape = GlobalAveragePooling1D.compute_output_shape

@@ -160,8 +160,10 @@ class Model(Trainer):
 
     @property
     def dtype(self) -> str:
-        """The model's float type: its first input's. Each batch is cast as it enters."""
-        return self.inputs[0].dtype
+        """The model's float type: its first float input's (else its first output's). Each
+        batch is cast to its Input's type as it enters."""
+        return next((t.dtype for t in self.inputs if t.dtype.startswith("float")),
+                    self.outputs[0].dtype)
 
     def count_params(self) -> int:
         return sum(layer.count_params() for layer in self.layers)

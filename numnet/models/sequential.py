@@ -139,9 +139,12 @@ class Sequential(Model):
         if not self._layers:
             return
         self._discard_graph()
-        if self._input_layer is None or self._input_layer.batch_shape[1:] != \
-                self._input_shape[1:] or self._input_layer.dtype != self.dtype:
-            self._input_layer = InputLayer(batch_shape=self._input_shape, dtype=self.dtype,
+        given = self._input_layer  # an integer Input keeps its type; a float one the model's
+        input_dtype = (given.dtype if given is not None and given.dtype.startswith("int")
+                       else self._layers[0].input_dtype or self.dtype)
+        if given is None or given.batch_shape[1:] != self._input_shape[1:] or \
+                given.dtype != input_dtype:
+            self._input_layer = InputLayer(batch_shape=self._input_shape, dtype=input_dtype,
                                            name=unique_name("input_layer"))
         x = self._input_layer.output
         for layer in self._layers:

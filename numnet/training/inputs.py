@@ -48,8 +48,10 @@ class InputChecks:
     the model's order) or dicts keyed by those names, and come back as lists."""
 
     def __init__(self, input_shapes: list, output_shapes: list, losses: list | None,
-                 dtype: str, input_names: list[str], output_names: list[str]) -> None:
+                 dtype: str, input_names: list[str], output_names: list[str],
+                 input_dtypes: list[str] | None = None) -> None:
         self.input_shapes = [tuple(s) for s in input_shapes]
+        self.input_dtypes = list(input_dtypes or [dtype] * len(self.input_shapes))
         self.output_shapes = [tuple(s) for s in output_shapes]
         self.losses, self.dtype = losses, dtype
         self.input_names, self.output_names = list(input_names), list(output_names)
@@ -71,10 +73,11 @@ class InputChecks:
         """x as an array of the model's input shape (n, ...); with several inputs, a list
         of them, of equal lengths."""
         if len(self.input_shapes) == 1:
-            return self._input(x, self.input_shapes[0], name)
+            return self._input(x, self.input_shapes[0], name, self.input_dtypes[0])
         parts = self._parts(x, self.input_names, name, "input")
-        arrays = [self._input(part, shape, f"{name}[{key!r}]")
-                  for part, shape, key in zip(parts, self.input_shapes, self.input_names)]
+        arrays = [self._input(part, shape, f"{name}[{key!r}]", dtype)
+                  for part, shape, key, dtype in zip(parts, self.input_shapes, self.input_names,
+                                                     self.input_dtypes)]
         self._same_length(arrays, [f"{name}[{key!r}]" for key in self.input_names])
         return arrays
 
@@ -86,8 +89,12 @@ class InputChecks:
             raise ValueError(f"All inputs and targets must have the same number of samples. "
                              f"Received: {shown}")
 
-    def _input(self, x: object, input_shape: tuple, name: str) -> np.ndarray:
+    def _input(self, x: object, input_shape: tuple, name: str,
+               dtype: str = "float32") -> np.ndarray:
         x = check_array(name, x)
+        if dtype.startswith("int") and x.dtype.kind == "f" and not np.array_equal(x, np.trunc(x)):
+            fail(name, f"integers (indices) for the model's {dtype} input; found fractional "
+                       "values", x)
         expected = input_shape[1:]
         if x.ndim == len(expected) and all(e is None or e == d for e, d in zip(expected, x.shape)):
             fail(name, f"a batch: an array of shape (n, {', '.join(map(str, expected))}); for "

@@ -43,8 +43,10 @@ class DenseBlock(Layer):
 
     @staticmethod
     def fits(layer: Layer) -> bool:
-        """A Dense this block can run: plain ReLU or linear, no activity penalty."""
-        return (type(layer) is Dense and not layer.has_activity_penalty and (
+        """A Dense this block can run: on 2-D inputs, plain ReLU or linear, no activity
+        penalty."""
+        return (type(layer) is Dense and not layer.has_activity_penalty
+                and len(layer.input_shape) == 2 and (
             (type(layer.activation) is ReLU and layer.activation.plain)
             or type(layer.activation) is Linear))
 

@@ -122,7 +122,8 @@ class Trainer:
             self.build(shape)
         return InputChecks([t.shape for t in self.inputs], [t.shape for t in self.outputs],
                            self.compiled_outputs.losses if self.compiled else None,
-                           self.dtype, self.input_names, self.output_names), x
+                           self.dtype, self.input_names, self.output_names,
+                           [t.dtype for t in self.inputs]), x
 
     def _adapter(self, x, y, name: str, batch_size: int, steps: int | None = None,
                  shuffle: bool = False, targets: bool = True, steps_argument: str = "steps",
