@@ -79,7 +79,7 @@ def orthogonal(shape: tuple, rng: np.random.Generator, dtype: str = "float32") -
     q = q * np.sign(np.diag(r))
     if rows < cols:
         q = q.T
-    return q.reshape(shape).astype(dtype)
+    return np.ascontiguousarray(q.reshape(shape), dtype=dtype)
 
 
 def identity(shape: tuple, rng: np.random.Generator, dtype: str = "float32") -> np.ndarray:

@@ -41,6 +41,7 @@ from .pooling import (
     MaxPooling2D,
 )
 from .preprocessing import Normalization
+from .recurrent import GRU, LSTM, RNN, SimpleRNN
 from .rescaling import Rescaling
 from .reshaping import Flatten, Reshape
 
@@ -50,12 +51,12 @@ LAYER_CLASSES: dict[str, type[Layer]] = {
     for cls in (Activation, Add, AveragePooling2D, Average, BatchNormalization, Concatenate,
                 Conv2D, Dense, Dot, Dropout, ELU, Embedding, Flatten, GaussianNoise, GELU,
                 GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D,
-                GlobalMaxPooling2D, InputLayer, LeakyReLU, Linear,
+                GlobalMaxPooling2D, GRU, InputLayer, LeakyReLU, Linear, LSTM,
                 Maximum, MaxPooling2D, Minimum, Multiply, Normalization, ReLU, Rescaling,
-                Reshape, SELU, Sigmoid, Softmax, Softplus, SpatialDropout2D, Subtract, Swish,
-                Tanh)
+                Reshape, SELU, Sigmoid, SimpleRNN, Softmax, Softplus, SpatialDropout2D,
+                Subtract, Swish, Tanh)
 }
 LAYER_CLASSES["Input"] = InputLayer  # the name files written before InputLayer existed use
 
-__all__ = ["Input", "Layer", "LAYER_CLASSES", "Merge",
+__all__ = ["Input", "Layer", "LAYER_CLASSES", "Merge", "RNN",
            *(name for name in LAYER_CLASSES if name != "Input")]
