@@ -1,6 +1,7 @@
 """Functional graphs against Keras 3's own training of them: the same losses per epoch,
 final weights, predictions and evaluate results, on both backends (golden values in
-tests/golden/graphs.json, made by tests/golden/make_graph_golden.py with real Keras)."""
+tests/golden/graphs.json and, for the sequence models of recurrent_cases.py,
+tests/golden/recurrent.json, made by tests/golden/make_graph_golden.py with real Keras)."""
 
 import json
 import os
@@ -10,10 +11,16 @@ import pytest
 
 import numnet
 
+from golden import recurrent_cases
 from golden.graph_cases import CASES, FEATURES, as_model_wants
 
-GOLDEN = json.load(open(os.path.join(os.path.dirname(__file__), "golden", "graphs.json")))
+HERE = os.path.join(os.path.dirname(__file__), "golden")
+GOLDEN = json.load(open(os.path.join(HERE, "graphs.json")))
+RECURRENT = json.load(open(os.path.join(HERE, "recurrent.json")))
 RTOL, ATOL = 1e-5, 1e-6
+# every case: (its golden values, its maker)
+SUITE = {**{name: (GOLDEN, make) for name, make in CASES.items()},
+         **{name: (RECURRENT, make) for name, make in recurrent_cases.CASES.items()}}
 
 
 def arrays(values: dict) -> dict:
@@ -22,20 +29,21 @@ def arrays(values: dict) -> dict:
 
 def trained(name: str):
     """The case built by numnet, given Keras's initial weights, trained as Keras trained it."""
-    golden = GOLDEN["cases"][name]
-    model, compiled = CASES[name](numnet)
+    suite, make = SUITE[name]
+    golden = suite["cases"][name]
+    model, compiled = make(numnet)
     for layer_name, weights in golden["weights"].items():
         model.get_layer(layer_name).set_weights([np.asarray(w, np.float32) for w in weights])
-    model.compile(optimizer=numnet.optimizers.SGD(GOLDEN["learning_rate"]), **compiled)
+    model.compile(optimizer=numnet.optimizers.SGD(suite["learning_rate"]), **compiled)
     x = as_model_wants(model.input_names, arrays(golden["x"]))
     y = as_model_wants(model.output_names, arrays(golden["y"]), model.outputs_as_dict)
-    history = model.fit(x, y, batch_size=GOLDEN["batch_size"], epochs=GOLDEN["epochs"],
+    history = model.fit(x, y, batch_size=suite["batch_size"], epochs=suite["epochs"],
                         shuffle=False, verbose=0)
     return model, golden, x, y, history
 
 
 @pytest.mark.parametrize("backend", ["numpy", "numba"])
-@pytest.mark.parametrize("name", CASES)
+@pytest.mark.parametrize("name", SUITE)
 def test_a_graph_trains_as_keras_trains_it(name, backend):
     numnet.config.set_backend(backend)
     model, golden, x, y, history = trained(name)

@@ -93,13 +93,17 @@ def data(model, compiled: dict, n=12, seed=0):
     """Inputs (a dict by input name) and targets (a dict by output name) for `model`, from
     one seeded generator; each target suits its output's loss."""
     g = np.random.default_rng(seed)
-    inputs = {t.name: g.standard_normal((n, *t.shape[1:])).astype("float32")
-              for t in model.inputs}
+    inputs = {t.name: (g.integers(0, 20, (n, *t.shape[1:])).astype("int32")
+                       if str(t.dtype).startswith("int") else
+                       g.standard_normal((n, *t.shape[1:])).astype("float32"))
+              for t in model.inputs}  # integer inputs: word indices below 20
     targets = {}
     for name, t in zip(model.output_names, model.outputs):
         width, loss = t.shape[-1], loss_of(compiled, name)
         if loss == "mse":
             targets[name] = g.standard_normal((n, width)).astype("float32")
+        elif loss == "sparse_categorical_crossentropy":
+            targets[name] = g.integers(0, width, n).astype("float32")
         elif loss == "binary_crossentropy":
             targets[name] = g.integers(0, 2, (n, width)).astype("float32")
         else:

@@ -5,6 +5,7 @@ feature-extraction model's predictions. The tests read the JSON and never import
 Run in a throw-away environment, never numnet's:
     python3 -m venv /tmp/kerasvenv && /tmp/kerasvenv/bin/pip install tensorflow-cpu keras
     /tmp/kerasvenv/bin/python tests/golden/make_graph_golden.py
+    /tmp/kerasvenv/bin/python tests/golden/make_graph_golden.py --cases recurrent
 """
 
 import json
@@ -21,6 +22,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from graph_cases import CASES, FEATURES, as_model_wants, data, initial_weights  # noqa: E402
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "graphs.json")
+if sys.argv[1:] == ["--cases", "recurrent"]:  # the sequence models of recurrent_cases.py
+    from recurrent_cases import CASES, FEATURES  # noqa: E402,F811
+    OUT = OUT.replace("graphs.json", "recurrent.json")
 EPOCHS, BATCH, LEARNING_RATE = 3, 4, 0.1
 
 

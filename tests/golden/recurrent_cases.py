@@ -1,0 +1,60 @@
+"""Sequence models built the same way with Keras and with numnet, for the golden values in
+recurrent.json (made by `make_graph_golden.py --cases recurrent`, read by
+tests/test_recurrent_parity.py). Makers as in graph_cases.py; integer inputs are word
+indices below VOCABULARY."""
+
+VOCABULARY = 20
+
+
+def embedding_lstm(K):
+    x = K.Input((6,), dtype="int32", name="words")
+    h = K.layers.Embedding(VOCABULARY, 4, name="embed")(x)
+    h = K.layers.LSTM(5, name="lstm")(h)
+    return K.Model(x, K.layers.Dense(1, activation="sigmoid", name="out")(h)), {
+        "loss": "binary_crossentropy", "metrics": ["accuracy"]}
+
+
+def embedding_gru_sparse(K):
+    x = K.Input((7,), dtype="int32", name="words")
+    h = K.layers.Embedding(VOCABULARY, 3, name="embed")(x)
+    h = K.layers.GRU(4, name="gru")(h)
+    return K.Model(x, K.layers.Dense(3, activation="softmax", name="out")(h)), {
+        "loss": "sparse_categorical_crossentropy", "metrics": ["accuracy"]}
+
+
+def gru_reset_before_sequences(K):
+    x = K.Input((6, 3), name="series")
+    h = K.layers.GRU(4, reset_after=False, return_sequences=True, name="gru")(x)
+    h = K.layers.GlobalAveragePooling1D(name="mean")(h)
+    return K.Model(x, K.layers.Dense(2, name="out")(h)), {"loss": "mse"}
+
+
+def simple_rnn_backwards(K):
+    x = K.Input((5, 3), name="series")
+    h = K.layers.SimpleRNN(4, go_backwards=True, name="rnn")(x)
+    return K.Model(x, K.layers.Dense(3, activation="softmax", name="out")(h)), {
+        "loss": "categorical_crossentropy", "metrics": ["accuracy"]}
+
+
+def lstm_sequences_dense_per_step(K):
+    x = K.Input((5, 2), name="series")
+    h = K.layers.LSTM(3, return_sequences=True, use_bias=False, name="lstm")(x)
+    h = K.layers.Dense(4, activation="relu", name="per_step")(h)
+    h = K.layers.GlobalMaxPooling1D(name="max")(h)
+    return K.Model(x, K.layers.Dense(1, name="out")(h)), {"loss": "mse"}
+
+
+def stacked_lstm_gru(K):
+    x = K.Input((6,), dtype="int32", name="words")
+    h = K.layers.Embedding(VOCABULARY, 3, name="embed")(x)
+    h = K.layers.LSTM(4, return_sequences=True, unit_forget_bias=False, go_backwards=True,
+                      name="lstm")(h)
+    h = K.layers.GRU(3, activation="relu", name="gru")(h)
+    return K.Model(x, K.layers.Dense(1, activation="sigmoid", name="out")(h)), {
+        "loss": "binary_crossentropy"}
+
+
+CASES = {f.__name__: f for f in (embedding_lstm, embedding_gru_sparse,
+                                 gru_reset_before_sequences, simple_rnn_backwards,
+                                 lstm_sequences_dense_per_step, stacked_lstm_gru)}
+FEATURES = {}
