@@ -23,6 +23,7 @@ from ..files import atomic_write
 from ..layers.base import snake_case
 from ..saving import FileFormatError
 from ..symbolic import shapes_only
+from . import keras_sequences
 from .keras_graph import functional_config, walk
 
 KERAS_VERSION = "3.15.1"  # the Keras version whose format to_keras writes (and reads best)
@@ -55,6 +56,8 @@ _SIMPLE_LAYERS = {
     "AveragePooling2D": (numnet_layers.AveragePooling2D, ("pool_size", "strides", "padding")),
     "GlobalAveragePooling2D": (numnet_layers.GlobalAveragePooling2D, ()),
     "GlobalMaxPooling2D": (numnet_layers.GlobalMaxPooling2D, ()),
+    "GlobalAveragePooling1D": (numnet_layers.GlobalAveragePooling1D, ()),
+    "GlobalMaxPooling1D": (numnet_layers.GlobalMaxPooling1D, ()),
     "SpatialDropout2D": (numnet_layers.SpatialDropout2D, ("rate", "seed")),
     **{cls.__name__: (cls, ()) for cls in (numnet_layers.Add, numnet_layers.Subtract,
                                            numnet_layers.Multiply, numnet_layers.Average,
@@ -65,7 +68,8 @@ _SIMPLE_LAYERS = {
 # Layers with Keras's data_format, which numnet takes as "channels_last" only (a channels-first
 # Flatten orders its outputs differently).
 _IMAGE_LAYERS = {"Flatten", "Conv2D", "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D",
-                 "GlobalMaxPooling2D", "SpatialDropout2D"}
+                 "GlobalMaxPooling2D", "SpatialDropout2D", "GlobalAveragePooling1D",
+                 "GlobalMaxPooling1D"}
 # Layers with weights (their own readers and writers); their penalties and constraints:
 _WEIGHTED_LAYERS = {
     "Dense": ("kernel_regularizer", "bias_regularizer", "activity_regularizer",
@@ -106,8 +110,14 @@ def _layer(spec: dict, path: str, graph: bool = False):
     common = {"name": config.get("name"), "trainable": bool(config.get("trainable", True))}
     try:
         if name == "InputLayer":
+            dtype = config.get("dtype")
             return None if not graph else numnet_layers.InputLayer(
-                batch_shape=config["batch_shape"], name=config.get("name"))
+                batch_shape=config["batch_shape"], name=config.get("name"),
+                dtype=dtype if dtype in numnet_layers.InputLayer.DTYPES else None)
+        if keras_sequences.handles(name):
+            return keras_sequences.read(name, config, {
+                key: _spec(config.get(key), path, key.split("_")[1])
+                for key in keras_sequences.PENALTIES[name]}, common)
         if name in _IMAGE_LAYERS and config.get("data_format") not in (None, "channels_last"):
             raise FileFormatError(f"{path}: layer {config.get('name')!r} is channels first; "
                                   "numnet's images are channels last")
@@ -290,7 +300,7 @@ def load_keras(path: str | os.PathLike):
                 groups = _storage_names(parsed[0])
 
                 def arrays_of(index, layer, count):
-                    group = store.get(f"layers/{groups[index]}/vars")
+                    group = store.get(keras_sequences.weights_group(layer, groups[index]))
                     if group is None:
                         raise FileFormatError(f"{path}: no weights for layer {layer.name!r}")
                     return [group[str(i)] for i in range(count)]
@@ -342,9 +352,11 @@ def _keras_layer(layer, input_shape: tuple) -> dict:
     name = type(layer).__name__
     base = {"name": layer.name, "trainable": layer.trainable, "dtype": _dtype_policy()}
     config = layer.get_config()
-    penalties = {key: _keras_spec(config[key]) for key in _WEIGHTED_LAYERS.get(name, ())
-                 if key in config}
-    if name in ("Dense", "Conv2D"):
+    penalties = {key: _keras_spec(config[key]) for key in _WEIGHTED_LAYERS.get(
+        name, keras_sequences.PENALTIES.get(name, ())) if key in config}
+    if keras_sequences.handles(name):
+        keras_config = keras_sequences.write(layer, base, penalties)
+    elif name in ("Dense", "Conv2D"):
         from ..layers.activation import name_of
 
         activation = name_of(layer.activation)
@@ -393,7 +405,8 @@ def to_keras(model, path: str | os.PathLike) -> None:
         specs.append(_keras_layer(layer, shape))
         shape = layer.compute_output_shape(shape)
     input_spec = {"module": "keras.layers", "class_name": "InputLayer",
-                  "config": {"batch_shape": [None, *model.input_shape[1:]], "dtype": "float32",
+                  "config": {"batch_shape": [None, *model.input_shape[1:]],
+                             "dtype": model.inputs[0].dtype,
                              "sparse": False, "ragged": False, "name": "input_layer",
                              "optional": False}, "registered_name": None}
     config = {"module": "keras", "class_name": "Sequential", "registered_name": None,
@@ -410,7 +423,7 @@ def _write_keras(h5py, path: str, model, config: dict) -> None:
     weights = io.BytesIO()
     with h5py.File(weights, "w") as store:
         for layer, name in zip(model.layers, _storage_names(model.layers)):
-            group = store.create_group(f"layers/{name}/vars")
+            group = store.create_group(keras_sequences.weights_group(layer, name))
             group.attrs["name"] = layer.name
             for index, value in enumerate(layer.weights.values()):
                 group.create_dataset(str(index), data=value)

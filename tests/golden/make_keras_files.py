@@ -73,14 +73,25 @@ def graphs():
         layers.Average(name="avg")([p, q]), layers.Dot(axes=1, normalize=True, name="cos")([p, q])])
     two_outputs = keras.Model(x, {"cls": layers.Dense(3, activation="softmax", name="cls")(mixed),
                                   "reg": layers.Dense(1, name="reg")(mixed)})
-    return {"graph_two_inputs": two_inputs, "graph_two_outputs": two_outputs}
+    words = keras.Input((7,), dtype="int32", name="words")
+    embedded = layers.Embedding(30, 4, name="embed")(words)
+    steps = layers.LSTM(4, return_sequences=True, name="lstm")(embedded)
+    summary = layers.Concatenate(name="summary")([
+        layers.GlobalAveragePooling1D(name="mean")(steps),
+        layers.GRU(3, go_backwards=True, name="gru")(steps),
+        layers.GRU(2, reset_after=False, name="gru_before")(embedded),
+        layers.SimpleRNN(2, name="rnn")(embedded)])
+    sequences = keras.Model(words, layers.Dense(1, activation="sigmoid", name="out")(summary))
+    return {"graph_two_inputs": two_inputs, "graph_two_outputs": two_outputs,
+            "graph_sequences": sequences}
 
 
 def write_graphs():
     g = np.random.default_rng(3)
     expected = {"keras": keras.__version__}
     for name, model in graphs().items():
-        x = [g.standard_normal((8, *t.shape[1:])).astype(np.float32) for t in model.inputs]
+        x = [g.integers(0, 30, (8, *t.shape[1:])).astype(np.int32) if t.dtype == "int32"
+             else g.standard_normal((8, *t.shape[1:])).astype(np.float32) for t in model.inputs]
         model.save(os.path.join(OUT, f"{name}.keras"))
         model.save(os.path.join(OUT, f"{name}.h5"))
         predictions = model.predict(x if len(x) > 1 else x[0], verbose=0)

@@ -1,0 +1,86 @@
+"""Keras configs of the sequence layers (Embedding, SimpleRNN, LSTM, GRU) both ways, for
+numnet/export/keras_format.py. Keras keeps a recurrent layer's weights in its cell: the
+.keras group layers/<name>/cell/vars, the .h5 names <layer>/<layer>_cell/kernel, ...
+"""
+
+from __future__ import annotations
+
+from .. import layers as numnet_layers
+from ..layers.recurrent import RNN
+
+# Keras's class -> the config keys numnet takes as they are, and the penalty arguments
+RECURRENT = {"SimpleRNN": numnet_layers.SimpleRNN, "LSTM": numnet_layers.LSTM,
+             "GRU": numnet_layers.GRU}
+_RNN_KEYS = ("units", "activation", "use_bias", "return_sequences", "go_backwards",
+             "dropout", "recurrent_dropout", "return_state", "stateful", "unroll")
+_EXTRA_KEYS = {"SimpleRNN": (), "LSTM": ("recurrent_activation", "unit_forget_bias"),
+               "GRU": ("recurrent_activation", "reset_after")}
+PENALTIES = {
+    "Embedding": ("embeddings_regularizer", "embeddings_constraint"),
+    **{name: ("kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
+              "kernel_constraint", "recurrent_constraint", "bias_constraint")
+       for name in RECURRENT},
+}
+_INITIALIZERS = {"RandomUniform": "random_uniform", "GlorotUniform": "glorot_uniform",
+                 "Orthogonal": "orthogonal", "Zeros": "zeros", "Ones": "ones",
+                 "GlorotNormal": "glorot_normal", "HeUniform": "he_uniform",
+                 "HeNormal": "he_normal", "Identity": "identity"}
+_CLASS_OF = {name: cls for cls, name in _INITIALIZERS.items()}
+
+
+def handles(class_name: str) -> bool:
+    return class_name in PENALTIES
+
+
+def _initializer(spec) -> str:
+    """An initializer spec as a numnet name; a custom or parameterised one becomes the
+    default (the file's weights replace every initial value anyway)."""
+    if isinstance(spec, str):
+        return spec
+    return _INITIALIZERS.get(spec.get("class_name") if isinstance(spec, dict) else None,
+                             "zeros")
+
+
+def read(class_name: str, config: dict, penalties: dict, common: dict):
+    """The numnet layer for a Keras Embedding or recurrent layer config."""
+    if config.get("activity_regularizer"):
+        raise ValueError("an activity regularizer, which numnet's sequence layers do not have")
+    if class_name == "Embedding":
+        return numnet_layers.Embedding(
+            config["input_dim"], config["output_dim"], mask_zero=config.get("mask_zero", False),
+            embeddings_initializer=_initializer(config.get("embeddings_initializer",
+                                                           "uniform")), **penalties, **common)
+    keys = (*_RNN_KEYS, *_EXTRA_KEYS[class_name])
+    arguments = {key: config[key] for key in keys if key in config}
+    for key in ("kernel_initializer", "recurrent_initializer", "bias_initializer"):
+        if key in config:
+            arguments[key] = _initializer(config[key])
+    return RECURRENT[class_name](**arguments, **penalties, **common)
+
+
+def write(layer, base: dict, penalties: dict) -> dict:
+    """The Keras config of a numnet Embedding or recurrent layer."""
+    config = layer.get_config()
+    if isinstance(layer, numnet_layers.Embedding):
+        return {**base, "input_dim": layer.input_dim, "output_dim": layer.output_dim,
+                "embeddings_initializer": _keras_initializer(config["embeddings_initializer"]),
+                "mask_zero": False, **penalties}
+    name = type(layer).__name__
+    keys = (*_RNN_KEYS, *_EXTRA_KEYS[name])
+    keras_config = {**base, **{key: config.get(key, False) for key in keys}, **penalties}
+    keras_config.update(dropout=0.0, recurrent_dropout=0.0, return_state=False, stateful=False,
+                        unroll=False, seed=None, zero_output_for_mask=False)
+    for key in ("kernel_initializer", "recurrent_initializer", "bias_initializer"):
+        keras_config[key] = _keras_initializer(config[key])
+    return keras_config
+
+
+def _keras_initializer(name: str) -> dict:
+    return {"module": "keras.initializers", "class_name": _CLASS_OF.get(name, "Zeros"),
+            "config": {"seed": None} if name not in ("zeros", "ones") else {},
+            "registered_name": None}
+
+
+def weights_group(layer, name: str) -> str:
+    """Where a .keras file keeps the layer's variables."""
+    return f"layers/{name}/cell/vars" if isinstance(layer, RNN) else f"layers/{name}/vars"
