@@ -81,6 +81,7 @@ CASES = {
     "GRU": (lambda **kw: layers.GRU(3, **kw), (4, 2)),
     "GRU-reset_before-sequences": (lambda **kw: layers.GRU(2, reset_after=False, return_sequences=True, **kw), (3, 2)),
     "GRU-nobias-backwards": (lambda **kw: layers.GRU(2, use_bias=False, go_backwards=True, **kw), (3, 2)),
+    "RepeatVector": (lambda **kw: layers.RepeatVector(3, **kw), (4,)),
     "Dense-3d": (lambda **kw: layers.Dense(3, activation="tanh", **kw), (4, 5)),
     "Embedding": (lambda **kw: layers.Embedding(7, 3, **kw), (5,)),
     "Embedding-2d-l2": (lambda **kw: layers.Embedding(4, 2, embeddings_regularizer="l2", **kw), (3, 2)),
@@ -161,7 +162,7 @@ def test_config_round_trip(case):
     assert type(layer).__name__ in repr(layer)
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c not in ("InputLayer", "Linear", "Rescaling", "Normalization",
+@pytest.mark.parametrize("case", [c for c in CASES if c not in ("InputLayer", "Linear", "Rescaling", "RepeatVector", "Normalization",
                                         "Normalization-invert-axis")])  # affine: no cache
 def test_backward_before_training_forward_raises(case):
     layer, x = make(case)

@@ -45,6 +45,7 @@ _SIMPLE_LAYERS = {
     "Dropout": (numnet_layers.Dropout, ("rate", "noise_shape", "seed")),
     "Flatten": (numnet_layers.Flatten, ()),
     "Reshape": (numnet_layers.Reshape, ("target_shape",)),
+    "RepeatVector": (numnet_layers.RepeatVector, ("n",)),
     "Rescaling": (numnet_layers.Rescaling, ("scale", "offset")),
     "Activation": (numnet_layers.Activation, ("activation",)),
     "ReLU": (numnet_layers.ReLU, ("max_value", "negative_slope", "threshold")),

@@ -43,7 +43,7 @@ from .pooling import (
 from .preprocessing import Normalization
 from .recurrent import GRU, LSTM, RNN, SimpleRNN
 from .rescaling import Rescaling
-from .reshaping import Flatten, Reshape
+from .reshaping import Flatten, RepeatVector, Reshape
 
 # Every class a saved model may name; loading refuses anything else.
 LAYER_CLASSES: dict[str, type[Layer]] = {
@@ -52,8 +52,8 @@ LAYER_CLASSES: dict[str, type[Layer]] = {
                 Conv2D, Dense, Dot, Dropout, ELU, Embedding, Flatten, GaussianNoise, GELU,
                 GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D,
                 GlobalMaxPooling2D, GRU, InputLayer, LeakyReLU, Linear, LSTM,
-                Maximum, MaxPooling2D, Minimum, Multiply, Normalization, ReLU, Rescaling,
-                Reshape, SELU, Sigmoid, SimpleRNN, Softmax, Softplus, SpatialDropout2D,
+                Maximum, MaxPooling2D, Minimum, Multiply, Normalization, ReLU, RepeatVector,
+                Rescaling, Reshape, SELU, Sigmoid, SimpleRNN, Softmax, Softplus, SpatialDropout2D,
                 Subtract, Swish, Tanh)
 }
 LAYER_CLASSES["Input"] = InputLayer  # the name files written before InputLayer existed use

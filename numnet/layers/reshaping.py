@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import fail
+from .._validation import check_positive_int, fail
 from .base import Layer
 
 
@@ -78,3 +78,27 @@ class Reshape(Layer):
 
     def get_config(self) -> dict:
         return {**super().get_config(), "target_shape": list(self.target_shape)}
+
+
+class RepeatVector(Layer):
+    """(batch, features) -> (batch, n, features): the input repeated n times (e.g. an encoded
+    sequence handed to every step of a decoder)."""
+
+    def __init__(self, n: int, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.n = check_positive_int("n", n)
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        if len(input_shape) != 2:
+            fail("input_shape", "(batch, features) for RepeatVector", tuple(input_shape))
+        return (input_shape[0], self.n, input_shape[1])
+
+    # y[:, k] = x for every k  ->  dx = Σ_k dy[:, k]
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        return np.repeat(x[:, None, :], self.n, axis=1)
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        return dy.sum(axis=1)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "n": self.n}

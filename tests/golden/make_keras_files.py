@@ -82,8 +82,12 @@ def graphs():
         layers.GRU(2, reset_after=False, name="gru_before")(embedded),
         layers.SimpleRNN(2, name="rnn")(embedded)])
     sequences = keras.Model(words, layers.Dense(1, activation="sigmoid", name="out")(summary))
+    code = keras.Input((3,), name="code")
+    decoded = layers.LSTM(2, return_sequences=True, name="decoder")(
+        layers.RepeatVector(4, name="repeat")(code))
+    decoder = keras.Model(code, layers.Dense(2, activation="softmax", name="out")(decoded))
     return {"graph_two_inputs": two_inputs, "graph_two_outputs": two_outputs,
-            "graph_sequences": sequences}
+            "graph_sequences": sequences, "graph_decoder": decoder}
 
 
 def write_graphs():
