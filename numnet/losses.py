@@ -30,6 +30,19 @@ def weighted_mean(per_sample: np.ndarray, sample_weight: np.ndarray | None) -> f
     return float(np.dot(per_sample, sample_weight.astype(per_sample.dtype))) / len(per_sample)
 
 
+def _steps(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Targets and predictions of every step as rows: (n, steps, ..., classes) ->
+    (n · steps · ..., classes); integer labels (n, steps, ...) -> (n · steps · ...,)."""
+    rows = y_pred.reshape(-1, y_pred.shape[-1])
+    return y_true.reshape(len(rows), -1) if y_true.ndim == y_pred.ndim else \
+        y_true.reshape(-1), rows
+
+
+def _step_means(per_row: np.ndarray, n: int) -> np.ndarray:
+    """Each sample's mean over its steps: (n · steps,) -> (n,)."""
+    return per_row.reshape(n, -1).mean(axis=1)
+
+
 def extra_axes_hint(output_shape: tuple, y: np.ndarray) -> str:
     """For per-sample targets given to a model whose output kept more axes (Dense acts on the
     last axis of images and sequences): say how to drop them."""
@@ -127,6 +140,10 @@ class _CrossEntropy(Loss):
 
     epsilon = 1e-7
     activation = ""
+    # outputs (n, steps, ..., classes): a loss per step, averaged over the steps (so the batch
+    # loss is the mean over every step, as Keras reduces it); binary cross-entropy already
+    # averages over all its axes
+    per_step = False
 
     def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0) -> None:
         self.from_logits = check_bool("from_logits", from_logits)
@@ -144,12 +161,16 @@ class _CrossEntropy(Loss):
         return y_true * (1 - s) + s * like.dtype.type(self.smoothing_floor(like))
 
     def per_sample(self, y_true, y_pred):
+        if y_pred.ndim > 2 and self.per_step:
+            return _step_means(self.per_sample(*_steps(y_true, y_pred)), len(y_pred))
         ops, t = get_ops(), self.dense_targets(y_true, y_pred)
         if self.from_logits:
             return self.from_logits_loss(ops, t, y_pred)
         return self.from_probabilities(ops, t, y_pred, self.epsilon)
 
     def gradient(self, y_true, y_pred):
+        if y_pred.ndim > 2 and self.per_step:
+            return self.gradient(*_steps(y_true, y_pred)).reshape(y_pred.shape)
         ops, t = get_ops(), self.dense_targets(y_true, y_pred)
         if self.from_logits:
             return self.from_logits_grad(ops, t, self.activate(ops, y_pred))
@@ -161,6 +182,8 @@ class _CrossEntropy(Loss):
     def logits_per_sample(self, y_true, z, activation):
         if not self._fits(activation):
             return None
+        if z.ndim > 2 and self.per_step:
+            return _step_means(self.logits_per_sample(*_steps(y_true, z), activation), len(z))
         return self.from_logits_loss(get_ops(), self.dense_targets(y_true, z), z)
 
     def logits_gradient(self, y_true, y_pred, activation):
@@ -168,6 +191,9 @@ class _CrossEntropy(Loss):
         vanishing gradient when p saturates."""
         if not self._fits(activation):
             return None
+        if y_pred.ndim > 2 and self.per_step:
+            return self.logits_gradient(*_steps(y_true, y_pred), activation).reshape(
+                y_pred.shape)
         return self.from_logits_grad(get_ops(), self.dense_targets(y_true, y_pred), y_pred)
 
     def get_config(self):
@@ -185,6 +211,7 @@ class CategoricalCrossentropy(_CrossEntropy):
 
     name = "categorical_crossentropy"
     activation = "softmax"
+    per_step = True
 
     def fuses_logits(self, activation) -> bool:
         return self._fits(activation)
@@ -192,7 +219,11 @@ class CategoricalCrossentropy(_CrossEntropy):
     def logits_forward(self, y_true, z):
         """For a softmax output, from its logits z (overwritten): (p, the per-sample loss,
         dL/dz = (p - t)/n), in one op; equal to softmax, logits_per_sample and
-        logits_gradient (tested)."""
+        logits_gradient (tested). Outputs over steps: the same per step."""
+        if z.ndim > 2:
+            t, rows = _steps(y_true, z)
+            p, per_row, dz = self.logits_forward(t, rows)
+            return p.reshape(z.shape), _step_means(per_row, len(z)), dz.reshape(z.shape)
         p, per_sample, dz = get_ops().softmax_crossentropy_forward(z, self.dense_targets(y_true,
                                                                                      z))
         return p, per_sample, dz
@@ -225,7 +256,8 @@ class CategoricalCrossentropy(_CrossEntropy):
 
 
 class SparseCategoricalCrossentropy(CategoricalCrossentropy):
-    """Categorical cross-entropy with integer labels of shape (n,) or (n, 1) in [0, classes)."""
+    """Categorical cross-entropy with integer labels of shape (n,) or (n, 1) in [0, classes);
+    for outputs over steps (n, steps, classes), labels (n, steps)."""
 
     name = "sparse_categorical_crossentropy"
 
@@ -239,16 +271,16 @@ class SparseCategoricalCrossentropy(CategoricalCrossentropy):
 
     def prepare_targets(self, y, output_shape, dtype, name="y"):
         y = check_array(name, y)
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = y.reshape(-1)
+        labels = tuple(output_shape[1:-1])  # one label per sample, or per step: (steps,)
+        if y.ndim == len(output_shape) and y.shape[-1] == 1:
+            y = y.reshape(y.shape[:-1])
         classes = output_shape[-1]
-        if len(output_shape) != 2:
-            fail(name, f"labels for a model whose output is (n, classes) for {self.name}; "
-                       f"this model's output is {tuple(output_shape)}"
+        if y.shape[1:] != labels:
+            shape = ", ".join(["n", *map(str, labels)])
+            fail(name, f"integer labels of shape ({shape}{',' if not labels else ''}) for "
+                       f"{self.name}: this model's output is {tuple(output_shape)} (for "
+                       f"one-hot targets use loss='categorical_crossentropy')"
                        f"{extra_axes_hint(output_shape, y)}", y)
-        if y.ndim != 1:
-            fail(name, f"integer labels of shape (n,) for {self.name} (for one-hot targets "
-                       "use loss='categorical_crossentropy')", y)
         if y.dtype.kind == "f" and not np.array_equal(y, np.round(y)):
             fail(name, f"integer class labels for {self.name}", y)
         low, high = y.min(), y.max()

@@ -18,8 +18,10 @@ def categorical_accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
 
 
 def sparse_categorical_accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-    """1.0 where label == argmax p. Shapes (n,), (n, classes) -> (n,)."""
-    return (y_true.reshape(-1) == y_pred.argmax(axis=-1)).astype(np.float32)
+    """1.0 where label == argmax p. Shapes (n,), (n, classes) -> (n,); over steps (n, steps),
+    (n, steps, classes) -> (n, steps)."""
+    predicted = y_pred.argmax(axis=-1)
+    return (y_true.reshape(predicted.shape) == predicted).astype(np.float32)
 
 
 def binary_accuracy(y_true: np.ndarray, y_pred: np.ndarray, threshold: float = 0.5) -> np.ndarray:

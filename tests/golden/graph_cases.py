@@ -100,14 +100,15 @@ def data(model, compiled: dict, n=12, seed=0):
     targets = {}
     for name, t in zip(model.output_names, model.outputs):
         width, loss = t.shape[-1], loss_of(compiled, name)
+        steps = tuple(t.shape[1:-1])  # outputs over steps: a target per step
         if loss == "mse":
-            targets[name] = g.standard_normal((n, width)).astype("float32")
+            targets[name] = g.standard_normal((n, *steps, width)).astype("float32")
         elif loss == "sparse_categorical_crossentropy":
-            targets[name] = g.integers(0, width, n).astype("float32")
+            targets[name] = g.integers(0, width, (n, *steps)).astype("float32")
         elif loss == "binary_crossentropy":
-            targets[name] = g.integers(0, 2, (n, width)).astype("float32")
+            targets[name] = g.integers(0, 2, (n, *steps, width)).astype("float32")
         else:
-            targets[name] = np.eye(width, dtype="float32")[g.integers(0, width, n)]
+            targets[name] = np.eye(width, dtype="float32")[g.integers(0, width, (n, *steps))]
     return inputs, targets
 
 

@@ -54,7 +54,26 @@ def stacked_lstm_gru(K):
         "loss": "binary_crossentropy"}
 
 
+def sequence_tagger(K):
+    """A label per step: sparse cross-entropy and accuracy over (n, steps, classes)."""
+    x = K.Input((5,), dtype="int32", name="words")
+    h = K.layers.Embedding(VOCABULARY, 4, name="embed")(x)
+    h = K.layers.LSTM(4, return_sequences=True, name="lstm")(h)
+    return K.Model(x, K.layers.Dense(3, activation="softmax", name="tags")(h)), {
+        "loss": "sparse_categorical_crossentropy", "metrics": ["accuracy"]}
+
+
+def repeat_decoder(K):
+    """The addition RNN's shape: an encoding repeated, decoded step by step, one-hot targets."""
+    x = K.Input((3,), name="code")
+    h = K.layers.RepeatVector(4, name="repeat")(x)
+    h = K.layers.GRU(3, return_sequences=True, name="gru")(h)
+    return K.Model(x, K.layers.Dense(5, activation="softmax", name="digits")(h)), {
+        "loss": "categorical_crossentropy", "metrics": ["accuracy"]}
+
+
 CASES = {f.__name__: f for f in (embedding_lstm, embedding_gru_sparse,
                                  gru_reset_before_sequences, simple_rnn_backwards,
-                                 lstm_sequences_dense_per_step, stacked_lstm_gru)}
+                                 lstm_sequences_dense_per_step, stacked_lstm_gru,
+                                 sequence_tagger, repeat_decoder)}
 FEATURES = {}
