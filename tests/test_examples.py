@@ -53,3 +53,12 @@ def test_regression(tmp_path):
                 .replace(",", ""))
     assert 1500 < mae < 6000
     assert (tmp_path / "mae.png").stat().st_size > 5_000
+
+
+def test_addition_rnn_runs_and_reports_its_answers(tmp_path):
+    out = run("addition_rnn.py", "--epochs", "1", "--size", "1500", "--digits", "2",
+              tmp_path=tmp_path)
+    assert "1500 questions" in out
+    accuracy = float(re.search(r"per-character accuracy ([\d.]+)", out).group(1))
+    assert 0.2 < accuracy <= 1
+    assert len(re.findall(r"^  \d+\+\d+ += ", out, flags=re.M)) == 8
