@@ -59,7 +59,8 @@ def multi_hot(sequences, num_classes: int, dtype="float32") -> np.ndarray:
         indices = np.asarray(s, dtype=np.int64).reshape(-1)
         if indices.size and (indices.min() < 0 or indices.max() >= num_classes):
             bad = indices[(indices < 0) | (indices >= num_classes)][0]
-            fail(f"sequences[{index}]", f"indices in [0, {num_classes}) (num_classes="
-                                        f"{num_classes})", f"index {bad}")
+            raise ValueError(f"sequences[{index}] must hold indices in [0, {num_classes}) "
+                             f"(num_classes={num_classes}). Received: sequences[{index}] "
+                             f"holding the index {bad}")
         out[index, indices] = 1
     return out

@@ -222,6 +222,43 @@ IMAGE_CASES = [
 OTHER_CASES += IMAGE_CASES
 
 
+def text_classifier(*stack):
+    """A compiled classifier of 5-word integer sequences (or of whatever stack is given)."""
+    model = numnet.Sequential(list(stack or (layers.Embedding(10, 3, input_length=5),
+                                             layers.LSTM(2), layers.Dense(1))))
+    model.compile(loss="mse", optimizer="sgd")
+    return model
+
+
+SEQUENCE_CASES = [
+    (lambda: text_classifier().fit(np.full((2, 5), 0.5), np.zeros(2), verbose=0), ValueError,
+     r"x must be integers \(indices\) for the model's int32 input; found fractional values"),
+    (lambda: text_classifier().predict(np.full((2, 5), 10)), ValueError,
+     r"x must be indices in \[0, 10\) for layer 'embedding.*' \(its input_dim=10\)\. "
+     r"Received: x holding the index 10"),
+    (lambda: text_classifier().predict(np.full((2, 5), -1)), ValueError,
+     r"x must be indices in \[0, 10\).*Received: x holding the index -1"),
+    (lambda: numnet.Sequential([layers.Input(shape=(4,)), layers.LSTM(2)]), ValueError,
+     r"input_shape must be \(batch, steps, features\) for LSTM\. Received: input_shape=\(None, 4\)"),
+    (lambda: numnet.Sequential([layers.Input(shape=(4,)), layers.GlobalAveragePooling1D()]),
+     ValueError, r"input_shape must be \(batch, steps, features\) for GlobalAveragePooling1D"),
+    (lambda: layers.GRU(3, dropout=0.2), ValueError, r"dropout must be 0 \(numnet's recurrent "
+                                                     r"layers have no dropout yet"),
+    (lambda: layers.LSTM(3, return_state=True), ValueError, r"return_state must be False"),
+    (lambda: layers.LSTM(3, recurrent_activation="softsign"), ValueError,
+     r"recurrent_activation must be one of \['linear', 'relu', 'sigmoid', 'tanh'\]"),
+    (lambda: layers.Embedding(10, 3, mask_zero=True), ValueError,
+     r"mask_zero must be False \(numnet does not carry masks through a model yet\)"),
+    (lambda: layers.Embedding(0, 3), ValueError, r"input_dim must be a positive integer"),
+    (lambda: layers.Input(shape=(3,), dtype="int8"), ValueError,
+     r"dtype must be 'float32' or 'float64' or 'int32' or 'int64'\. Received: dtype='int8'"),
+    (lambda: layers.RepeatVector(0), ValueError, r"n must be a positive integer"),
+    (lambda: numnet.Sequential([layers.Input(shape=(4, 2)), layers.RepeatVector(3)]), ValueError,
+     r"input_shape must be \(batch, features\) for RepeatVector"),
+]
+OTHER_CASES += SEQUENCE_CASES
+
+
 @pytest.mark.parametrize("make, error, message", OTHER_CASES)
 def test_bad_argument_elsewhere_is_named(make, error, message):
     with pytest.raises(error, match=message):

@@ -53,8 +53,8 @@ def test_multi_hot_marks_each_index_once():
     (lambda: pad_sequences([["a"]], value="x"), r"value must be a number for dtype int32"),
     (lambda: pad_sequences([[[1, 2]], [[1, 2, 3]]]), r"sequences\[1\] must be samples of "
                                                      r"shape \(2,\)"),
-    (lambda: multi_hot([[1, 10]], num_classes=10), r"sequences\[0\] must be indices in "
-                                                   r"\[0, 10\).*index 10"),
+    (lambda: multi_hot([[1, 10]], num_classes=10), r"sequences\[0\] must hold indices in "
+                                                   r"\[0, 10\).*holding the index 10"),
     (lambda: multi_hot([[1]], num_classes=0), r"num_classes must be a positive int"),
 ])
 def test_bad_input_is_named(call, message):

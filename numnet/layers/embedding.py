@@ -70,8 +70,9 @@ class Embedding(Layer):
         indices = x.astype(np.int64, copy=False)
         if indices.size and (indices.min() < 0 or indices.max() >= self.input_dim):
             bad = indices[(indices < 0) | (indices >= self.input_dim)].flat[0]
-            fail("x", f"indices in [0, {self.input_dim}) for layer '{self.name}' (its "
-                      f"input_dim={self.input_dim})", f"index {bad}")
+            raise ValueError(f"x must be indices in [0, {self.input_dim}) for layer "
+                             f"'{self.name}' (its input_dim={self.input_dim}). Received: x "
+                             f"holding the index {bad}")
         return indices
 
     # y = E[x]  ->  dE[i] = Σ_{positions p with x[p] = i} dy[p]
