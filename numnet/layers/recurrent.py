@@ -19,20 +19,21 @@ import numpy as np
 
 from .. import initializers
 from .._validation import check_bool, check_positive_int, fail
+from ..ops import get_ops
 from .base import Layer
 
+# the cells' activations: the backend's ops (`relu`, `sigmoid`, `tanh`, each with a backward
+# from its output y), and the identity
+_POINTWISE = ("linear", "relu", "sigmoid", "tanh")
 
-def _sigmoid(x):
-    return 0.5 * (1 + np.tanh(0.5 * x))  # 1 / (1 + e^-x) without overflow
+
+def _apply(name: str, x: np.ndarray) -> np.ndarray:
+    return x if name == "linear" else getattr(get_ops(), name)(x)
 
 
-# name -> (f, f' written with y = f(x))
-_POINTWISE = {
-    "tanh": (np.tanh, lambda y: 1 - y * y),
-    "sigmoid": (_sigmoid, lambda y: y * (1 - y)),
-    "relu": (lambda x: np.maximum(x, 0), lambda y: (y > 0).astype(y.dtype)),
-    "linear": (lambda x: x, lambda y: np.ones_like(y)),
-}
+def _apply_backward(name: str, dy: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """dL/dx for y = name(x), given dL/dy."""
+    return dy if name == "linear" else getattr(get_ops(), f"{name}_backward")(dy, y)
 
 
 def _pointwise(argument: str, name) -> str:
@@ -129,16 +130,16 @@ class RNN(Layer):
         return self.params.get("bias")
 
     def f(self, x):
-        return _POINTWISE[self.activation][0](x)
+        return _apply(self.activation, x)
 
-    def f_prime(self, y):
-        return _POINTWISE[self.activation][1](y)
+    def f_backward(self, dy, y):
+        return _apply_backward(self.activation, dy, y)
 
     def g(self, x):  # the recurrent (gate) activation
-        return _POINTWISE[self.recurrent_activation][0](x)
+        return _apply(self.recurrent_activation, x)
 
-    def g_prime(self, y):
-        return _POINTWISE[self.recurrent_activation][1](y)
+    def g_backward(self, dy, y):
+        return _apply_backward(self.recurrent_activation, dy, y)
 
     # ---- the loops ----------------------------------------------------------------------------
     def initial_state(self, n: int, dtype) -> tuple:
@@ -215,7 +216,7 @@ class SimpleRNN(RNN):
 
     def cell_backward(self, d_state, cache):
         h, h_new = cache
-        da = d_state[0] * self.f_prime(h_new)
+        da = self.f_backward(d_state[0], h_new)
         self.grads["recurrent_kernel"] += h.T @ da
         return da, (da @ self.params["recurrent_kernel"].T,)
 
@@ -264,9 +265,10 @@ class LSTM(RNN):
         dh, dc_next = d_state
         h, c, i, f, o, candidate, squashed = cache
         do = dh * squashed
-        dc = dc_next + dh * o * self.f_prime(squashed)
-        dz = np.concatenate([dc * candidate * self.g_prime(i), dc * c * self.g_prime(f),
-                             dc * i * self.f_prime(candidate), do * self.g_prime(o)], axis=1)
+        dc = dc_next + self.f_backward(dh * o, squashed)
+        dz = np.concatenate([self.g_backward(dc * candidate, i), self.g_backward(dc * c, f),
+                             self.f_backward(dc * i, candidate), self.g_backward(do, o)],
+                            axis=1)
         self.grads["recurrent_kernel"] += h.T @ dz
         return dz, (dz @ self.params["recurrent_kernel"].T, dc * f)
 
@@ -324,11 +326,11 @@ class GRU(RNN):
         (dh,) = d_state
         h, z, r, candidate, m_h = cache
         u, kernel = self.units, self.params["recurrent_kernel"]
-        da_z = dh * (h - candidate) * self.g_prime(z)
-        da_h = dh * (1 - z) * self.f_prime(candidate)
+        da_z = self.g_backward(dh * (h - candidate), z)
+        da_h = self.f_backward(dh * (1 - z), candidate)
         dh_prev = dh * z
         if self.reset_after:
-            da_r = da_h * m_h * self.g_prime(r)
+            da_r = self.g_backward(da_h * m_h, r)
             dm = np.concatenate([da_z, da_r, da_h * r], axis=1)
             self.grads["recurrent_kernel"] += h.T @ dm
             if self.use_bias:
@@ -337,7 +339,7 @@ class GRU(RNN):
         else:
             d_rh = da_h @ kernel[:, 2 * u:].T
             self.grads["recurrent_kernel"][:, 2 * u:] += (r * h).T @ da_h
-            da_r = d_rh * h * self.g_prime(r)
+            da_r = self.g_backward(d_rh * h, r)
             dm = np.concatenate([da_z, da_r], axis=1)
             self.grads["recurrent_kernel"][:, :2 * u] += h.T @ dm
             dh_prev = dh_prev + d_rh * r + dm @ kernel[:, :2 * u].T
