@@ -28,6 +28,12 @@ def channels_first_fix(name: str = "x") -> str:
             f"{name}.transpose(0, 2, 3, 1)")
 
 
+def is_integral(array: np.ndarray) -> bool:
+    """Whether every value is a whole number: integer and boolean arrays, or floats without a
+    fractional part (indices and class labels may come as floats)."""
+    return array.dtype.kind in "iub" or bool(np.array_equal(array, np.trunc(array)))
+
+
 def check_bool(name: str, value: object) -> bool:
     """Return `value` if it is True or False (not 0/1 or a string), else raise TypeError."""
     if not isinstance(value, bool):

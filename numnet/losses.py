@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._serialization import config_repr, from_spec, to_spec
-from ._validation import check_array, check_bool, check_fraction, fail
+from ._validation import check_array, check_bool, check_fraction, fail, is_integral
 from .ops import get_ops
 
 
@@ -281,7 +281,7 @@ class SparseCategoricalCrossentropy(CategoricalCrossentropy):
                        f"{self.name}: this model's output is {tuple(output_shape)} (for "
                        f"one-hot targets use loss='categorical_crossentropy')"
                        f"{extra_axes_hint(output_shape, y)}", y)
-        if y.dtype.kind == "f" and not np.array_equal(y, np.round(y)):
+        if not is_integral(y):
             fail(name, f"integer class labels for {self.name}", y)
         low, high = y.min(), y.max()
         if low < 0 or high >= classes:

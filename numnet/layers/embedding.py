@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import initializers
-from .._validation import check_bool, check_positive_int, fail
+from .._validation import check_bool, check_positive_int, fail, is_integral
 from .base import Layer
 
 
@@ -59,15 +59,14 @@ class Embedding(Layer):
         super().build(input_shape, rng)
 
     def indices(self, x: np.ndarray) -> np.ndarray:
-        """x as int64 indices, checked: integers (or integral floats) in [0, input_dim)."""
+        """x as integer indices (integer arrays as they are, others as int64), checked: whole
+        numbers in [0, input_dim)."""
         x = np.asarray(x)
-        if x.dtype.kind == "f":
-            if not np.array_equal(x, np.trunc(x)):
-                fail("x", f"integer indices for layer '{self.name}'; found fractional values",
-                     x)
-        elif x.dtype.kind not in "iub":
+        if x.dtype.kind not in "iubf":
             fail("x", f"integer indices for layer '{self.name}'", x, TypeError)
-        indices = x.astype(np.int64, copy=False)
+        if not is_integral(x):
+            fail("x", f"integer indices for layer '{self.name}'; found fractional values", x)
+        indices = x if x.dtype.kind in "iu" else x.astype(np.int64)
         if indices.size and (indices.min() < 0 or indices.max() >= self.input_dim):
             bad = indices[(indices < 0) | (indices >= self.input_dim)].flat[0]
             raise ValueError(f"x must be indices in [0, {self.input_dim}) for layer "

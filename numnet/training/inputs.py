@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from .._validation import channels_first_fix, check_array, fail
+from .._validation import channels_first_fix, check_array, fail, is_integral
 from ..data import row_count
 
 
@@ -92,7 +92,7 @@ class InputChecks:
     def _input(self, x: object, input_shape: tuple, name: str,
                dtype: str = "float32") -> np.ndarray:
         x = check_array(name, x)
-        if dtype.startswith("int") and x.dtype.kind == "f" and not np.array_equal(x, np.trunc(x)):
+        if dtype.startswith("int") and not is_integral(x):
             fail(name, f"integers (indices) for the model's {dtype} input; found fractional "
                        "values", x)
         expected = input_shape[1:]
