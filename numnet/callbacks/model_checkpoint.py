@@ -68,6 +68,7 @@ class ModelCheckpoint(Callback):
             self._save(epoch, None, logs or {})
 
     def _save(self, epoch: int, batch: int | None, logs: dict) -> None:
+        improvement = None  # (previous best, new value) when save_best_only saves
         if self.save_best_only:
             current = (logs or {}).get(self.watch.monitor)
             if current is None:
@@ -76,12 +77,12 @@ class ModelCheckpoint(Callback):
             elif not self.watch.improved(float(current), self.best, min_delta=0.0):
                 return
             else:
-                best = "None" if self.best is None else f"{self.best:.5f}"
-                if self.verbose > 0:
-                    print(f"Epoch {epoch + 1}: {self.watch.monitor} improved from {best} "
-                          f"to {current:.5f}, saving model to {self._path(epoch, batch, logs)}")
+                improvement = ("None" if self.best is None else f"{self.best:.5f}", current)
                 self.best = float(current)
         path = self._path(epoch, batch, logs)
+        if improvement is not None and self.verbose > 0:
+            print(f"Epoch {epoch + 1}: {self.watch.monitor} improved from {improvement[0]} "
+                  f"to {improvement[1]:.5f}, saving model to {path}")
         if self.save_weights_only:
             self.model.save_weights(path)
         else:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import numpy as np
 
@@ -74,7 +75,7 @@ def get_word_index(path: str | os.PathLike | None = None, verify: bool = True) -
 def read_word_index(source) -> dict[str, int]:
     """A word-index JSON file: an object of words to positive ints, and nothing else."""
     try:
-        index = json.loads(open(source, "rb").read().decode("utf-8"))
+        index = json.loads(Path(source).read_bytes().decode("utf-8"))
     except (OSError, ValueError, RecursionError) as error:
         raise DataVerificationError(f"{source} could not be read as JSON: {error}") from None
     if not isinstance(index, dict) or not all(type(v) is int for v in index.values()):
