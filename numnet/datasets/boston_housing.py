@@ -76,7 +76,7 @@ def _source(path, verify: bool) -> Path:
             if Path(system_file).is_file():
                 return found("boston_housing", verified(Path(system_file), None,
                                                         _check_r_copy, verify))
-    return locate("boston_housing", DATA, path, check=lambda p: _read(p), verify=verify)
+    return locate("boston_housing", DATA, path, check=_read, verify=verify)
 
 
 def _read(source: Path) -> tuple[np.ndarray, np.ndarray]:

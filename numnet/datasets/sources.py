@@ -75,7 +75,7 @@ def found(dataset: str, path: Path) -> Path:
 
 
 def locate(dataset: str, remote: RemoteFile, path: str | os.PathLike | None = None,
-           system_dirs: tuple[str, ...] = (), check: Callable[[Path], None] | None = None,
+           system_dirs: tuple[str, ...] = (), check: Callable[[Path], object] | None = None,
            verify: bool = True) -> Path:
     """The file `remote` of `dataset`, from the first source above that has it, verified
     (unless `verify` is False) by its digest and by `check(path)`, which raises
@@ -100,7 +100,7 @@ def locate(dataset: str, remote: RemoteFile, path: str | os.PathLike | None = No
     return found(dataset, target)
 
 
-def verified(path: Path, digest: str | None, check: Callable[[Path], None] | None,
+def verified(path: Path, digest: str | None, check: Callable[[Path], object] | None,
              verify: bool = True, remember: bool = True) -> Path:
     """`path`, once its digest (when given) and `check` (when given) pass."""
     if not verify or _is_remembered(path):

@@ -8,7 +8,8 @@ from __future__ import annotations
 from .. import layers as numnet_layers
 from ..layers.recurrent import RNN
 
-# Keras's class -> the config keys numnet takes as they are, and the penalty arguments
+# Keras's recurrent classes; the config keys numnet's take as they are (all, and per class);
+# each class's penalty arguments
 RECURRENT = {"SimpleRNN": numnet_layers.SimpleRNN, "LSTM": numnet_layers.LSTM,
              "GRU": numnet_layers.GRU}
 _RNN_KEYS = ("units", "activation", "use_bias", "return_sequences", "go_backwards",
@@ -67,7 +68,7 @@ def write(layer, base: dict, penalties: dict) -> dict:
                 "mask_zero": False, **penalties}
     name = type(layer).__name__
     keys = (*_RNN_KEYS, *_EXTRA_KEYS[name])
-    keras_config = {**base, **{key: config.get(key, False) for key in keys}, **penalties}
+    keras_config = {**base, **{key: config[key] for key in keys if key in config}, **penalties}
     keras_config.update(dropout=0.0, recurrent_dropout=0.0, return_state=False, stateful=False,
                         unroll=False, seed=None, zero_output_for_mask=False)
     for key in ("kernel_initializer", "recurrent_initializer", "bias_initializer"):
