@@ -48,7 +48,7 @@ class NumpyOps(NumpyConv, NumpyMerging, NumpyNormalization, NumpyUpdates):
         """
         np.matmul(x.T, dz, out=grad_kernel)
         if grad_bias is not None:
-            np.sum(dz, axis=0, out=grad_bias)
+            dz.sum(axis=0, out=grad_bias)
         return dz @ kernel.T if need_dx else None
 
     # ---- Rescaling: y = x · scale + offset ---------------------------------------------------

@@ -61,15 +61,15 @@ class DenseBlock(Layer):
 
     # y = act(x W + b) · m  ->  dz = dy · m;  dW = xᵀ dz, db = Σ dz, dx = dz Wᵀ
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        ops, dense = get_ops(), self.dense
+        ops, params, units = get_ops(), self.params, self.dense.units
         if not training:
-            return ops.dense_block_inference(x, dense.kernel, dense.bias, self.relu,
-                                             np.empty((len(x), dense.units), x.dtype))
-        out = self._buffer(self._outputs, len(x), dense.units, x.dtype)
+            return ops.dense_block_inference(x, params["kernel"], params.get("bias"), self.relu,
+                                             np.empty((len(x), units), x.dtype))
+        out = self._buffer(self._outputs, len(x), units, x.dtype)
         dropout = self.dropout
         self._mask, _ = ops.dense_block_forward(
-            x, dense.kernel, dense.bias, self.relu, dropout.next_key() if dropout else 0,
-            dropout.rate if dropout else 0.0, out)
+            x, params["kernel"], params.get("bias"), self.relu,
+            dropout.next_key() if dropout else 0, dropout.rate if dropout else 0.0, out)
         self._x = x
         return out
 
@@ -77,7 +77,7 @@ class DenseBlock(Layer):
         self._require_cache(self._x)
         x = self._x
         dx = self._buffer(self._input_grads, len(x), x.shape[1], x.dtype) if need_dx else None
-        get_ops().dense_block_backward(dy, x, self.dense.kernel, self._mask,
+        get_ops().dense_block_backward(dy, x, self.params["kernel"], self._mask,
                                        self.grads["kernel"], self.grads.get("bias"), dx)
         return dx
 

@@ -88,6 +88,9 @@ class GraphRunner:
         self.cast_inputs = [not all(getattr(c.layer, "casts_input", False)
                                     for c in self.calls if slot in c.reads)
                             for slot in range(len(self.input_dtypes))]
+        layers = model.layers
+        self.penalised = [layer for layer in layers if layer.has_penalties]
+        self.constrained = [layer for layer in layers if layer.has_constraints]
         self.losses = list(losses) if losses is not None else [None] * len(self.output_slots)
         self.loss_weights = list(loss_weights or [1.0] * len(self.output_slots))
         self._plan_backward()

@@ -119,10 +119,6 @@ class Step:
             return self._structured(GraphRunner(self.model).predict(xs, True))
         return self._structured(self.runner().predict(xs))
 
-    def penalised(self) -> list:
-        """The layers with regularizers, whose penalties join the loss."""
-        return [layer for layer in self.model.layers if layer.has_penalties]
-
     def logs(self, loss: float, output_losses: list, ys: list, y_preds: list) -> dict:
         """A batch's logs: its loss, each output's loss (with several outputs) and the batch
         mean of each compiled metric."""
@@ -142,7 +138,7 @@ class Step:
         runner = self.runner()
         y_preds, logits = runner.forward(xs)
         losses = runner.output_losses(ys, y_preds, logits, ws)
-        penalty = sum(layer.regularization_loss() for layer in self.penalised())
+        penalty = sum(layer.regularization_loss() for layer in runner.penalised)
         return self.logs(weighted_total(runner.loss_weights, losses) + penalty, losses, ys,
                          y_preds)
 
@@ -153,8 +149,9 @@ class Step:
         xs, ys, ws = self._listed(x, y, sample_weight)
         runner = self.runner()
         loss, y_preds, self._last_output_losses = runner.forward_loss(xs, ys, ws)
-        penalised = self.penalised()
-        loss += sum(layer.regularization_loss() for layer in penalised)
+        penalised = runner.penalised
+        if penalised:
+            loss += sum(layer.regularization_loss() for layer in penalised)
         if math.isfinite(loss):
             runner.backward(ys, y_preds, ws)
             for layer in penalised:
@@ -174,13 +171,14 @@ class Step:
         if not math.isfinite(loss):
             return {"loss": loss}
         packed = self.parameters()
-        params, grads = ([packed[0]], [packed[1]]) if packed is not None else ([], [])
-        if not all(get_ops().all_finite(g) for g in grads):
+        if packed is not None and not get_ops().all_finite(packed[1]):
             return {"loss": float("inf")}
-        model.optimizer.apply(params, grads, self.segments if packed is not None else None)
-        for layer in model.layers:
-            if layer.has_constraints:
-                layer.apply_constraints()
+        if packed is not None:
+            model.optimizer.apply([packed[0]], [packed[1]], self.segments)
+        else:
+            model.optimizer.apply([], [], None)
+        for layer in self.runner().constrained:
+            layer.apply_constraints()
         count = len(model.outputs)
         output_losses = self._last_output_losses or [None] * count
         return self.logs(loss, output_losses, listed(y, count), listed(y_pred, count))
