@@ -30,6 +30,27 @@ def weighted_mean(per_sample: np.ndarray, sample_weight: np.ndarray | None) -> f
     return float(np.dot(per_sample, sample_weight.astype(per_sample.dtype))) / len(per_sample)
 
 
+def masked_rows(y_true: np.ndarray, y_pred: np.ndarray, mask: np.ndarray,
+                sample_weight: np.ndarray | None) -> tuple:
+    """Keras's loss of an output with a mask (batch, steps): targets and predictions as one
+    row per step, and each row's weight: its sample's weight · mask · steps / real steps (0
+    when no step is real), so that Σ weight · loss / rows is the mean over the real steps.
+    -> (target rows, prediction rows, row weights)."""
+    positions = y_pred.shape[:-1]
+    if mask.shape != positions[:mask.ndim]:
+        raise ValueError(f"The mask of an output must match its shape. Received: a mask of "
+                         f"shape {mask.shape} for an output of shape {y_pred.shape}")
+    mask = np.broadcast_to(mask.reshape(mask.shape + (1,) * (len(positions) - mask.ndim)),
+                           positions)
+    real = int(mask.sum())
+    weights = mask.astype(y_pred.dtype) * y_pred.dtype.type(mask.size / real if real else 0)
+    if sample_weight is not None:
+        weights = weights * sample_weight.astype(y_pred.dtype).reshape(
+            -1, *[1] * (len(positions) - 1))
+    targets, rows = _steps(y_true, y_pred)
+    return targets, rows, weights.reshape(-1)
+
+
 def _steps(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Targets and predictions of every step as rows: (n, steps, ..., classes) ->
     (n · steps · ..., classes); integer labels (n, steps, ...) -> (n · steps · ...,)."""

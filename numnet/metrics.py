@@ -7,7 +7,7 @@ from typing import Callable
 import numpy as np
 
 from ._validation import fail
-from .losses import BinaryCrossentropy, Loss, SparseCategoricalCrossentropy
+from .losses import BinaryCrossentropy, Loss, SparseCategoricalCrossentropy, masked_rows
 
 Metric = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
@@ -76,6 +76,17 @@ def get(identifier: str, loss: Loss) -> Metric:
         fail("metrics", f"a list of names from {sorted([*_ACCURACY_ALIASES, *_BY_NAME])}",
              identifier)
     return _BY_NAME[identifier]
+
+
+def masked_mean(metric: Metric, y_true: np.ndarray, y_pred: np.ndarray,
+                mask: np.ndarray) -> tuple[float, int]:
+    """A metric of an output with a mask (batch, steps), as Keras reduces it: the mean of its
+    per-step values over the real steps -> (that mean, 0.0 when no step is real; the number
+    of real steps, the batch's weight in the epoch's mean)."""
+    targets, rows, weights = masked_rows(y_true, y_pred, mask, None)
+    values = np.asarray(metric(targets, rows)).reshape(len(rows), -1).mean(axis=1)
+    real = int(np.count_nonzero(weights))
+    return (float(np.dot(values, weights > 0)) / real if real else 0.0), real
 
 
 class Mean:

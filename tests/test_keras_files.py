@@ -227,11 +227,12 @@ def as_dict(model, predictions):
 
 @pytest.mark.parametrize("backend", ["numpy", "numba"])
 @pytest.mark.parametrize("name", ["graph_two_inputs", "graph_two_outputs", "graph_sequences",
-                                  "graph_decoder"])
+                                  "graph_decoder", "graph_masked"])
 @pytest.mark.parametrize("ext", ["keras", "h5"])
 def test_functional_models_keras_saved_predict_as_keras_did(name, ext, backend):
     """Shared layers, merges, dict outputs, integer inputs with Embedding, LSTM, GRU (both
-    reset modes, backwards) and SimpleRNN: the graph and the weights as Keras saved them
+    reset modes, backwards), SimpleRNN and masks (Masking, mask_zero): the graph and the
+    weights as Keras saved them
     (weights found by Keras's per-class group names in .keras, by layer name in .h5)."""
     numnet.config.set_backend(backend)
     model = numnet.load_keras(os.path.join(FILES, f"{name}.{ext}"))
@@ -243,7 +244,7 @@ def test_functional_models_keras_saved_predict_as_keras_did(name, ext, backend):
 
 
 @pytest.mark.parametrize("name", ["graph_two_inputs", "graph_two_outputs", "graph_sequences",
-                                  "graph_decoder"])
+                                  "graph_decoder", "graph_masked"])
 def test_the_functional_export_has_keras_layout_and_loads_back(name, tmp_path):
     """numnet's .keras for a graph: Keras's Functional config (layers with inbound_nodes,
     input_layers, output_layers) and weight groups; Keras 3.15 loads it and predicts as
@@ -255,6 +256,9 @@ def test_the_functional_export_has_keras_layout_and_loads_back(name, tmp_path):
     assert config["class_name"] == "Functional"
     mine = {spec["name"]: spec for spec in config["config"]["layers"]}
     for spec in original["config"]["layers"]:
+        if spec["module"].startswith("keras.src.ops"):  # how Keras records masks: not needed
+            assert spec["name"] not in mine
+            continue
         assert mine[spec["name"]]["class_name"] == spec["class_name"]
         histories = [[t["config"]["keras_history"] for t in (a if isinstance(a, list) else [a])]
                      for node in spec["inbound_nodes"] for a in node["args"]]

@@ -82,6 +82,7 @@ CASES = {
     "GRU-reset_before-sequences": (lambda **kw: layers.GRU(2, reset_after=False, return_sequences=True, **kw), (3, 2)),
     "GRU-nobias-backwards": (lambda **kw: layers.GRU(2, use_bias=False, go_backwards=True, **kw), (3, 2)),
     "RepeatVector": (lambda **kw: layers.RepeatVector(3, **kw), (4,)),
+    "Masking": (lambda **kw: layers.Masking(**kw), (4, 3)),
     "Dense-3d": (lambda **kw: layers.Dense(3, activation="tanh", **kw), (4, 5)),
     "Embedding": (lambda **kw: layers.Embedding(7, 3, **kw), (5,)),
     "Embedding-2d-l2": (lambda **kw: layers.Embedding(4, 2, embeddings_regularizer="l2", **kw), (3, 2)),

@@ -24,7 +24,7 @@ from ..layers.base import snake_case
 from ..saving import FileFormatError
 from ..symbolic import shapes_only
 from . import keras_sequences
-from .keras_graph import functional_config, walk
+from .keras_graph import functional_config, walk, without_mask_ops
 
 KERAS_VERSION = "3.15.1"  # the Keras version whose format to_keras writes (and reads best)
 _MAX_MEMBER_BYTES = 1 << 31  # refuse zip members that would inflate beyond 2 GiB
@@ -46,6 +46,7 @@ _SIMPLE_LAYERS = {
     "Flatten": (numnet_layers.Flatten, ()),
     "Reshape": (numnet_layers.Reshape, ("target_shape",)),
     "RepeatVector": (numnet_layers.RepeatVector, ("n",)),
+    "Masking": (numnet_layers.Masking, ("mask_value",)),
     "Rescaling": (numnet_layers.Rescaling, ("scale", "offset")),
     "Activation": (numnet_layers.Activation, ("activation",)),
     "ReLU": (numnet_layers.ReLU, ("max_value", "negative_slope", "threshold")),
@@ -182,6 +183,7 @@ def _graph(config: dict, path: str):
     specs = config.get("layers")
     if not isinstance(specs, list) or not specs or not all(isinstance(s, dict) for s in specs):
         raise FileFormatError(f"{path}: the functional config has no layers")
+    specs = without_mask_ops(specs, path)
     layers = [_layer(spec, path, graph=True) for spec in specs]
     implied: dict[str, dict] = {}
 

@@ -26,20 +26,58 @@ def _reference(value, path: str) -> tuple[str, int, int]:
                           f"{value!r:.80}")
 
 
+def _arguments(node: dict) -> dict:
+    """A call's keyword arguments other than its mask (numnet derives masks by Keras's rules
+    from the layers that make them, so the mask a Keras file records is not needed)."""
+    kwargs = node.get("kwargs") if isinstance(node, dict) else None
+    return {k: v for k, v in kwargs.items() if k != "mask"} if isinstance(kwargs, dict) else {}
+
+
 def _calls(spec: dict, path: str) -> list[tuple[list, bool]]:
     """A layer's calls as (tensor references, called on a list)."""
     calls = []
     for node in spec.get("inbound_nodes") or []:
         if not isinstance(node, dict) or not isinstance(node.get("args"), list) or len(
-                node["args"]) != 1 or any(v is not None for v in (node.get("kwargs") or {})
-                                          .values() if not isinstance(v, bool)):
+                node["args"]) != 1 or any(v is not None for v in _arguments(node).values()
+                                          if not isinstance(v, bool)):
             raise FileFormatError(f"{path}: layer {spec.get('name')!r} is called with "
                                   f"arguments numnet does not take: {node!r:.120}")
-        argument = node["args"][0]
-        listed = isinstance(argument, list) and not (argument and isinstance(argument[0], str))
-        calls.append(([_reference(v, path) for v in argument] if listed
-                      else [_reference(argument, path)], listed))
+        calls.append(_read(node["args"][0], path))
     return calls
+
+
+def _read(argument, path: str) -> tuple[list, bool]:
+    """A call's first argument -> (its tensor references, whether it is a list of them)."""
+    listed = isinstance(argument, list) and not (argument and isinstance(argument[0], str))
+    return ([_reference(v, path) for v in argument] if listed
+            else [_reference(argument, path)]), listed
+
+
+_MASK_OPERATIONS = {"NotEqual", "Any", "All", "LogicalOr", "LogicalAnd", "LogicalNot",
+                    "ExpandDims", "OnesLike", "ZerosLike", "Squeeze", "Cast"}
+
+
+def without_mask_ops(specs: list, path: str) -> list:
+    """The layer specs without the operations Keras records to compute masks (a functional
+    model with Masking or mask_zero=True holds e.g. NotEqual and Any nodes from keras.src.ops,
+    read only by other layers' `mask` arguments). An operation any layer reads as an input is
+    refused: numnet has no operation layers."""
+    def is_op(spec):  # .h5 files name no module: there, the operations masks are made of
+        module = spec.get("module")
+        return (str(module).startswith("keras.src.ops") if module is not None
+                else spec.get("class_name") in _MASK_OPERATIONS)
+
+    ops = {spec.get("name"): spec for spec in specs if is_op(spec)}
+    for spec in specs:
+        if is_op(spec):
+            continue
+        for refs, _ in _calls(spec, path):
+            for name, _, _ in refs:
+                if name in ops:
+                    raise FileFormatError(
+                        f"{path}: layer {spec.get('name')!r} reads the output of the operation "
+                        f"{name!r} ({ops[name].get('class_name')}), which numnet does not have")
+    return [spec for spec in specs if not is_op(spec)]
 
 
 def _structure(value, path: str, what: str):

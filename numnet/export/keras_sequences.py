@@ -65,7 +65,7 @@ def write(layer, base: dict, penalties: dict) -> dict:
     if isinstance(layer, numnet_layers.Embedding):
         return {**base, "input_dim": layer.input_dim, "output_dim": layer.output_dim,
                 "embeddings_initializer": _keras_initializer(config["embeddings_initializer"]),
-                "mask_zero": False, **penalties}
+                "mask_zero": layer.mask_zero, **penalties}
     name = type(layer).__name__
     keys = (*_RNN_KEYS, *_EXTRA_KEYS[name])
     keras_config = {**base, **{key: config[key] for key in keys if key in config}, **penalties}

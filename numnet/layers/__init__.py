@@ -20,6 +20,7 @@ from .dense import Dense
 from .dropout import Dropout, GaussianNoise, SpatialDropout2D
 from .embedding import Embedding
 from .input_layer import Input, InputLayer
+from .masking import Masking
 from .merging import (
     Add,
     Average,
@@ -51,7 +52,7 @@ LAYER_CLASSES: dict[str, type[Layer]] = {
     for cls in (Activation, Add, AveragePooling2D, Average, BatchNormalization, Concatenate,
                 Conv2D, Dense, Dot, Dropout, ELU, Embedding, Flatten, GaussianNoise, GELU,
                 GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D,
-                GlobalMaxPooling2D, GRU, InputLayer, LeakyReLU, Linear, LSTM,
+                GlobalMaxPooling2D, GRU, InputLayer, LeakyReLU, Linear, LSTM, Masking,
                 Maximum, MaxPooling2D, Minimum, Multiply, Normalization, ReLU, RepeatVector,
                 Rescaling, Reshape, SELU, Sigmoid, SimpleRNN, Softmax, Softplus, SpatialDropout2D,
                 Subtract, Swish, Tanh)

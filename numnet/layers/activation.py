@@ -14,6 +14,8 @@ from .base import Layer
 class ActivationLayer(Layer):
     """A layer that is itself an activation: a loss's logits gradient passes straight through."""
 
+    supports_masking = True
+
     def output_activation(self) -> Layer | None:
         return self
 

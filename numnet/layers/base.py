@@ -56,6 +56,21 @@ class Layer:
     # what forward(training=True) keeps for backward, as attribute names: the runner saves
     # and restores it around each call of a layer used at several nodes (shared layers)
     cache_attributes: tuple[str, ...] = ()
+    # masks (Keras's): a boolean (batch, steps) array beside a tensor saying which steps are
+    # real. A layer that supports masking hands its input's mask on unchanged, unless
+    # `compute_mask` says otherwise; one that uses a mask takes it in forward(x, mask=...).
+    supports_masking = False
+    uses_mask = False
+
+    def makes_mask(self, masked: bool | list[bool]) -> bool:
+        """Whether the output carries a mask, given which inputs do (a list for a layer
+        called on a list)."""
+        return self.supports_masking and (all(masked) if isinstance(masked, list) else masked)
+
+    def compute_mask(self, inputs, mask):
+        """The output's mask from the inputs and their mask(s) (None where there is none);
+        called only where `makes_mask` says there is one."""
+        return mask
 
     def __init__(self, *, name: str | None = None, dtype: str | None = None,
                  input_shape: tuple | None = None, trainable: bool = True) -> None:

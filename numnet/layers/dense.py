@@ -46,6 +46,8 @@ class Dense(Layer):
     Parameters: kernel (in, units), bias (units,).
     """
 
+    supports_masking = True
+
     cache_attributes = ("_x", "_y", "_activity_penalty")
 
     def __init__(self, units: int, activation: str | None = None, use_bias: bool = True,

@@ -16,6 +16,8 @@ class RandomLayer(Layer):
     """A layer that draws random numbers while training: from its own generator when seeded,
     else from the model's, handed to it at build (numnet.set_random_seed seeds that one)."""
 
+    supports_masking = True
+
     def __init__(self, seed: int | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.seed = None if seed is None else check_nonnegative_int("seed", seed)

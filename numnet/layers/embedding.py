@@ -18,8 +18,9 @@ class Embedding(Layer):
         output_dim: the width of a row.
         embeddings_initializer: "uniform" (Keras's default, U(-0.05, 0.05)) or another name.
         embeddings_regularizer, embeddings_constraint: as Dense's kernel ones.
-        mask_zero: index 0 is padding. numnet does not carry masks through a model yet, so
-            True is refused rather than ignored (pad and let the model learn index 0).
+        mask_zero: index 0 is padding: the output carries the mask x != 0, which layers
+            that use masks follow (recurrent layers skip the padded steps, the loss and
+            metrics leave them out, GlobalAveragePooling1D averages the real steps only).
 
     Input shape: (batch, ...) of integer indices (integral floats are taken, as Keras casts
     them).  Output shape: (batch, ..., output_dim).  Parameters: embeddings (input_dim,
@@ -39,13 +40,16 @@ class Embedding(Layer):
                                                        "embeddings_initializer")
         self.set_weight_penalties(embeddings_regularizer=embeddings_regularizer,
                                   embeddings_constraint=embeddings_constraint)
-        if check_bool("mask_zero", mask_zero):
-            fail("mask_zero", "False (numnet does not carry masks through a model yet)",
-                 mask_zero)
-        self.mask_zero = False
+        self.mask_zero = check_bool("mask_zero", mask_zero)
         if input_length is not None and self.declared_input_shape is None:
             self.declared_input_shape = (check_positive_int("input_length", input_length),)
         self._indices: np.ndarray | None = None
+
+    def makes_mask(self, masked) -> bool:
+        return self.mask_zero
+
+    def compute_mask(self, inputs, mask):
+        return np.asarray(inputs) != 0
 
     def param_shapes(self, input_shape: tuple) -> dict[str, tuple]:
         return {"embeddings": (self.input_dim, self.output_dim)}

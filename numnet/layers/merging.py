@@ -22,6 +22,10 @@ class Merge(Layer):
     takes_list_input = True
     cache_attributes = ("_xs",)
     min_inputs, max_inputs = 2, None
+    supports_masking = True  # where every input has a mask: a step is real in any of them
+
+    def compute_mask(self, inputs, mask):
+        return np.logical_or.reduce(mask)
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -178,6 +182,17 @@ class Concatenate(Merge):
                 *shapes[0][axis + 1:])
 
     # dx_i = dy's slice that x_i filled
+    def makes_mask(self, masked) -> bool:
+        return any(masked)
+
+    def compute_mask(self, inputs, mask):
+        """Each input's mask spread over its own axes (all real without one), joined along
+        `axis`, then any over the last axis (Keras's rule)."""
+        spread = [np.ones(x.shape, bool) if m is None else
+                  np.broadcast_to(m.reshape(m.shape + (1,) * (x.ndim - m.ndim)), x.shape)
+                  for x, m in zip(inputs, mask)]
+        return np.concatenate(spread, axis=self.axis).any(axis=-1)
+
     def merge(self, xs):
         return np.concatenate(xs, axis=self.axis)
 
@@ -200,6 +215,9 @@ class Dot(Merge):
     """
 
     min_inputs = max_inputs = 2
+
+    def makes_mask(self, masked) -> bool:
+        return False  # takes masked inputs, and its output has no mask (Keras's)
 
     def __init__(self, axes, normalize: bool = False, **kwargs) -> None:
         super().__init__(**kwargs)

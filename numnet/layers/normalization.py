@@ -29,6 +29,8 @@ class BatchNormalization(Layer):
     state: moving_mean, moving_variance (features,).
     """
 
+    supports_masking = True
+
     cache_attributes = ("_cache",)
 
     def __init__(self, axis: int = -1, momentum: float = 0.99, epsilon: float = 1e-3,

@@ -124,13 +124,35 @@ def check_sequences(layer: Layer, input_shape: tuple) -> None:
 
 
 class GlobalAveragePooling1D(GlobalAveragePooling2D):
-    """(batch, steps, features) -> (batch, features): the mean over the steps."""
+    """(batch, steps, features) -> (batch, features): the mean over the steps; with a mask
+    (batch, steps), over the real steps only (the output has no mask, as Keras's)."""
 
     spatial_axes = (1,)
+    supports_masking = uses_mask = True
+    cache_attributes = ("_shape", "_index", "_weights")
+
+    def makes_mask(self, masked) -> bool:
+        return False
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         check_sequences(self, input_shape)
         return (input_shape[0], input_shape[2])
+
+    # y = Σ_t m_t x_t / Σ_t m_t  ->  dx_t = dy m_t / Σ_t m_t
+    def forward(self, x: np.ndarray, training: bool = False, mask=None) -> np.ndarray:
+        if mask is None:
+            self._weights = None
+            return super().forward(x, training)
+        weights = mask.astype(x.dtype)
+        weights /= weights.sum(axis=1, keepdims=True)  # a row of no real step: NaN, as Keras
+        if training:
+            self._shape, self._weights = x.shape, weights
+        return np.einsum("nsf,ns->nf", x, weights)
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        if getattr(self, "_weights", None) is None:
+            return super().backward(dy)
+        return dy[:, None, :] * self._weights[:, :, None]
 
 
 class GlobalMaxPooling1D(GlobalMaxPooling2D):

@@ -30,6 +30,8 @@ class Normalization(Layer):
     Input and output shape: any, the same.
     """
 
+    supports_masking = True
+
     def __init__(self, axis: int | tuple | None = -1, mean=None, variance=None,
                  invert: bool = False, **kwargs) -> None:
         super().__init__(**kwargs)

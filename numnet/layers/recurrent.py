@@ -54,6 +54,7 @@ class RNN(Layer):
     gates = 1
     default_recurrent_activation = None
     cache_attributes = ("_cache",)
+    supports_masking = uses_mask = True  # a padded step keeps the state (and the output)
 
     def __init__(self, units: int, activation="tanh", recurrent_activation=None,
                  use_bias: bool = True, kernel_initializer="glorot_uniform",
@@ -145,12 +146,19 @@ class RNN(Layer):
     def initial_state(self, n: int, dtype) -> tuple:
         return (np.zeros((n, self.units), dtype),)
 
-    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+    def makes_mask(self, masked) -> bool:
+        return self.return_sequences and masked
+
+    # with a mask m_t (batch,): state_t = m_t ? cell(x_t, state_{t-1}) : state_{t-1}, and the
+    # output at step t is state_t's h; backward, a padded row's gradient passes on unchanged
+    def forward(self, x: np.ndarray, training: bool = False, mask=None) -> np.ndarray:
         self._check_width(x)
         if x.ndim != 3:
             fail("x", f"an array of shape (batch, steps, {self.input_shape[-1]}) for layer "
                       f"'{self.name}'", x)
         steps = x[:, ::-1] if self.go_backwards else x
+        if mask is not None:
+            mask = (mask[:, ::-1] if self.go_backwards else mask)[:, :, None]
         projected = steps @ self.params["kernel"]
         bias = self.input_bias()
         if bias is not None:
@@ -158,16 +166,20 @@ class RNN(Layer):
         state = self.initial_state(len(x), x.dtype)
         outputs, caches = [], []
         for t in range(x.shape[1]):
-            state, cache = self.cell_forward(projected[:, t], state)
+            new_state, cache = self.cell_forward(projected[:, t], state)
+            if mask is not None:
+                new_state = tuple(np.where(mask[:, t], s, kept)
+                                  for s, kept in zip(new_state, state))
+            state = new_state
             outputs.append(state[0])
             caches.append(cache)
         if training:
-            self._cache = (steps, caches, x.shape)
+            self._cache = (steps, caches, x.shape, mask)
         return np.stack(outputs, axis=1) if self.return_sequences else outputs[-1]
 
     def backward(self, dy: np.ndarray, need_dx: bool = True) -> np.ndarray | None:
         self._require_cache(self._cache)
-        steps, caches, shape = self._cache
+        steps, caches, shape, mask = self._cache
         n, count, _ = shape
         for g in self.grads.values():
             g[...] = 0
@@ -176,7 +188,14 @@ class RNN(Layer):
         for t in range(count - 1, -1, -1):
             dh = d_state[0] + (dy[:, t] if self.return_sequences else
                                (dy if t == count - 1 else 0))
-            d_projected[:, t], d_state = self.cell_backward((dh, *d_state[1:]), caches[t])
+            d_full = (dh, *d_state[1:])
+            if mask is None:
+                d_projected[:, t], d_state = self.cell_backward(d_full, caches[t])
+                continue
+            real = mask[:, t]
+            d_projected[:, t], d_cell = self.cell_backward(
+                tuple(np.where(real, d, 0) for d in d_full), caches[t])
+            d_state = tuple(c + np.where(real, 0, d) for c, d in zip(d_cell, d_full))
         flat = d_projected.reshape(-1, d_projected.shape[-1])
         self.grads["kernel"][...] = steps.reshape(-1, steps.shape[-1]).T @ flat
         if self.use_bias:

@@ -23,6 +23,8 @@ class Rescaling(Layer):
     Input and output shape: any, the same.
     """
 
+    supports_masking = True
+
     casts_input = True  # a model's runner hands it the batch uncast (uint8 stays uint8)
 
     def __init__(self, scale: float, offset: float = 0.0, **kwargs) -> None:

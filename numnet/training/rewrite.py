@@ -26,6 +26,8 @@ class DenseBlock(Layer):
     Input shape: (batch, in).  Output shape: (batch, units).
     """
 
+    supports_masking = True
+
     cache_attributes = ("_x", "_mask")
 
     def __init__(self, dense: Dense, dropout: Dropout | None = None) -> None:

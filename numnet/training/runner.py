@@ -16,9 +16,11 @@ lead back to no trainable parameter computes no dL/dx.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
-from ..losses import Loss, weighted_mean
+from ..losses import Loss, masked_rows, weighted_mean
 from .rewrite import fuse_dense_blocks
 
 
@@ -53,6 +55,8 @@ class _Call:
         self.trains = False  # the layer has trainable parameters
         self.shared = False  # the layer has other calls in this graph
         self.logits_output: int | None = None  # the output whose loss may start at its logits
+        self.passes_mask = False  # forward takes the input's mask
+        self.makes_mask = False  # the output carries a mask (layer.compute_mask)
 
     def argument(self, values: list):
         if self.list_input:
@@ -93,8 +97,29 @@ class GraphRunner:
         self.constrained = [layer for layer in layers if layer.has_constraints]
         self.losses = list(losses) if losses is not None else [None] * len(self.output_slots)
         self.loss_weights = list(loss_weights or [1.0] * len(self.output_slots))
+        self._plan_masks()
         self._plan_backward()
         self._caches: list[tuple | None] = [None] * len(self.calls)
+        self.output_masks: list | None = None  # each output's mask, of the last forward
+
+    def _plan_masks(self) -> None:
+        """Which tensors carry a mask (Keras's rules: Embedding(mask_zero=True) and Masking
+        make one, a layer that supports masking hands it on as `makes_mask` says), which
+        calls take one in forward. A layer that does not support masking drops its input's
+        mask, with a warning, as Keras does."""
+        masked = [False] * self.slot_count
+        for call in self.calls:
+            flags = [masked[slot] for slot in call.reads]
+            layer = call.layer
+            if any(flags) and not layer.supports_masking:
+                warnings.warn(f"Layer '{layer.name}' ({type(layer).__name__}) does not support "
+                              "masking: the mask of its input ends there, and the layers "
+                              "after it see none (as in Keras)", stacklevel=4)
+                continue
+            call.passes_mask = any(flags) and layer.uses_mask
+            call.makes_mask = masked[call.writes] = layer.makes_mask(
+                flags if call.list_input else flags[0])
+        self.uses_masks = any(masked)
 
     def _plan_backward(self) -> None:
         """Which calls need dL/dx, which layers are shared, and which outputs may start
@@ -140,9 +165,13 @@ class GraphRunner:
             values[slot] = x.astype(dtype) if cast else x  # one batch at a time
         logits: list = [None] * len(self.output_slots)
         heads = self.fused_heads if training else ()
+        masks: list | None = [None] * self.slot_count if self.uses_masks else None
         for index, call in enumerate(self.calls):
             argument = call.argument(values)
-            if call.logits_output is not None and heads and heads[call.logits_output]:
+            if call.passes_mask:
+                values[call.writes] = call.layer.forward(argument, training=training,
+                                                         mask=call.argument(masks))
+            elif call.logits_output is not None and heads and heads[call.logits_output]:
                 values[call.writes] = logits[call.logits_output] = call.layer.forward_logits(
                     argument, training=True)  # the loss makes the output from them
             elif call.logits_output is not None:
@@ -150,9 +179,22 @@ class GraphRunner:
                     argument, training=training)
             else:
                 values[call.writes] = call.layer.forward(argument, training=training)
+            if call.makes_mask:
+                masks[call.writes] = call.layer.compute_mask(argument, call.argument(masks))
             if training and call.shared:
                 self._caches[index] = call.layer.save_cache()
+        self.output_masks = None if masks is None else [masks[s] for s in self.output_slots]
         return [values[slot] for slot in self.output_slots], logits
+
+    def loss_rows(self, output: int, y, p, z, w) -> tuple:
+        """An output's targets, predictions, logits and sample weights as its loss takes them:
+        as they are, or, where the output carries a mask, one row per step with the mask in
+        the weights (losses.masked_rows)."""
+        mask = self.output_masks[output] if self.output_masks else None
+        if mask is None:
+            return y, p, z, w
+        y, p, w = masked_rows(y, p, mask, w)
+        return y, p, None if z is None else z.reshape(p.shape), w
 
     def predict(self, xs: list[np.ndarray], training: bool = False) -> list[np.ndarray]:
         return self.forward(xs, training)[0]
@@ -161,10 +203,15 @@ class GraphRunner:
                       sample_weights: list) -> list[float]:
         """Each trained output's weighted mean loss (before its loss weight); None where an
         output has no loss."""
-        return [None if loss is None else weighted_mean(
-                    loss.output_per_sample(y, p, z, activation), w)
-                for loss, y, p, z, activation, w in zip(self.losses, ys, y_preds, logits,
-                                                        self.activations, sample_weights)]
+        losses = []
+        for output, (loss, y, p, z, activation, w) in enumerate(zip(
+                self.losses, ys, y_preds, logits, self.activations, sample_weights)):
+            if loss is None:
+                losses.append(None)
+                continue
+            y, p, z, w = self.loss_rows(output, y, p, z, w)
+            losses.append(weighted_mean(loss.output_per_sample(y, p, z, activation), w))
+        return losses
 
     def forward_loss(self, xs: list, ys: list, sample_weights: list):
         """Training forward and the losses -> (Σ loss_weight · loss, outputs, the loss of
@@ -174,13 +221,18 @@ class GraphRunner:
         losses = []
         for output, (loss, fused, y, z, w) in enumerate(zip(
                 self.losses, self.fused_heads, ys, logits, sample_weights)):
+            if loss is None:
+                losses.append(None)
+                continue
+            shape = y_preds[output].shape
+            y, p, z, w = self.loss_rows(output, y, y_preds[output], z, w)
             if fused:
-                y_preds[output], per_sample, dz = loss.logits_forward(y, z)
-                self._head_gradients[output] = weigh_rows(dz, w)
-            elif loss is not None:
-                per_sample = loss.output_per_sample(y, y_preds[output], z,
-                                                    self.activations[output])
-            losses.append(None if loss is None else weighted_mean(per_sample, w))
+                p, per_sample, dz = loss.logits_forward(y, z)
+                y_preds[output] = p.reshape(shape)
+                self._head_gradients[output] = weigh_rows(dz, w).reshape(shape)
+            else:
+                per_sample = loss.output_per_sample(y, p, z, self.activations[output])
+            losses.append(weighted_mean(per_sample, w))
         return weighted_total(self.loss_weights, losses), y_preds, losses
 
     # ---- backward ----------------------------------------------------------------------------
@@ -197,9 +249,11 @@ class GraphRunner:
             if output in self._head_gradients:  # computed with the loss, weighed already
                 dz = gradient = self._head_gradients[output]
             else:
+                y, rows, _, w = self.loss_rows(output, y, p, None, w)
                 dz = (None if producer is None or producer.layer.has_activity_penalty
-                      else loss.logits_gradient(y, p, self.activations[output]))
-                gradient = weigh_rows(loss.gradient(y, p) if dz is None else dz, w)
+                      else loss.logits_gradient(y, rows, self.activations[output]))
+                gradient = weigh_rows(loss.gradient(y, rows) if dz is None else dz,
+                                      w).reshape(p.shape)
             if weight != 1.0:
                 gradient *= gradient.dtype.type(weight)
             if dz is None:

@@ -19,6 +19,7 @@ import math
 import numpy as np
 
 from ..losses import batch_mean
+from ..metrics import masked_mean
 from ..ops import get_ops
 from .runner import GraphRunner, weighted_total
 
@@ -70,6 +71,8 @@ class Step:
         self._packed: tuple | None = None  # (ids of the parameter views, params, grads)
         self.segments: list[slice] = []  # where each variable lies in the flat buffers
         self._last_output_losses: list | None = None  # each output's, of the last step
+        self.log_weights: dict[str, int] = {}  # a log's weight in the epoch's mean, where it
+        # is not the batch's size (metrics over the real steps of a masked output)
 
     def runner(self) -> GraphRunner:
         """The graph runner for the model as it is now; on a backend that fuses (Numba),
@@ -119,15 +122,22 @@ class Step:
             return self._structured(GraphRunner(self.model).predict(xs, True))
         return self._structured(self.runner().predict(xs))
 
-    def logs(self, loss: float, output_losses: list, ys: list, y_preds: list) -> dict:
+    def logs(self, loss: float, output_losses: list, ys: list, y_preds: list,
+             masks: list | None) -> dict:
         """A batch's logs: its loss, each output's loss (with several outputs) and the batch
-        mean of each compiled metric."""
+        mean of each compiled metric (over the real steps of an output with a mask: their
+        count, the batch's weight in the epoch's mean, goes to `log_weights`)."""
         compiled = self.model.compiled_outputs
         logs = {"loss": loss}
         logs.update((name, value) for name, value in zip(compiled.output_loss_names,
                                                           output_losses))
+        self.log_weights = {}
         for log, output, _, metric in compiled.metrics:
-            logs[log] = batch_mean(metric(ys[output], y_preds[output]))
+            if masks is not None and masks[output] is not None:
+                logs[log], self.log_weights[log] = masked_mean(metric, ys[output],
+                                                               y_preds[output], masks[output])
+            else:
+                logs[log] = batch_mean(metric(ys[output], y_preds[output]))
         return logs
 
     def test_step(self, x, y, sample_weight=None) -> dict[str, float]:
@@ -140,7 +150,7 @@ class Step:
         losses = runner.output_losses(ys, y_preds, logits, ws)
         penalty = sum(layer.regularization_loss() for layer in runner.penalised)
         return self.logs(weighted_total(runner.loss_weights, losses) + penalty, losses, ys,
-                         y_preds)
+                         y_preds, runner.output_masks)
 
     def compute_gradients(self, x, y, sample_weight=None) -> tuple[float, object]:
         """Training forward, loss and backward, without updating any weight; backward is
@@ -181,4 +191,5 @@ class Step:
             layer.apply_constraints()
         count = len(model.outputs)
         output_losses = self._last_output_losses or [None] * count
-        return self.logs(loss, output_losses, listed(y, count), listed(y_pred, count))
+        return self.logs(loss, output_losses, listed(y, count), listed(y_pred, count),
+                         self.runner().output_masks)

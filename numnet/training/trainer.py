@@ -220,8 +220,9 @@ class Trainer:
                 if policy.handle(self, epoch, step, logs["loss"]):
                     continue
                 break
+            weights = self._step.log_weights
             for name, value in logs.items():
-                running[name].update(value, row_count(xb))
+                running[name].update(value, weights.get(name, row_count(xb)))
             if wants_batch_logs:
                 callback_list.on_train_batch_end(step, _results(running))
             if self.stop_training:
@@ -261,8 +262,10 @@ class Trainer:
         callback_list.on_test_begin({})
         for step, (xb, yb, wb) in enumerate(batches):
             callback_list.on_test_batch_begin(step, {})
-            for name, value in self._step.test_step(xb, yb, wb).items():
-                running[name].update(value, row_count(xb))
+            logs = self._step.test_step(xb, yb, wb)
+            weights = self._step.log_weights
+            for name, value in logs.items():
+                running[name].update(value, weights.get(name, row_count(xb)))
             if wants_batch_logs:
                 callback_list.on_test_batch_end(step, _results(running))
         logs = _results(running)

@@ -21,9 +21,11 @@ import numpy as np  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from graph_cases import CASES, FEATURES, as_model_wants, data, initial_weights  # noqa: E402
 
+PREPARE = {}  # case -> input name -> how its generated inputs are changed (padding)
+
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "graphs.json")
 if sys.argv[1:] == ["--cases", "recurrent"]:  # the sequence models of recurrent_cases.py
-    from recurrent_cases import CASES, FEATURES  # noqa: E402,F811
+    from recurrent_cases import CASES, FEATURES, PREPARE  # noqa: E402,F811
     OUT = OUT.replace("graphs.json", "recurrent.json")
 EPOCHS, BATCH, LEARNING_RATE = 3, 4, 0.1
 
@@ -38,6 +40,9 @@ def case(name, make):
     for layer_name, arrays in weights.items():
         model.get_layer(layer_name).set_weights(arrays)
     x_named, y_named = data(model, compiled)
+    for input_name, prepare in PREPARE.get(name, {}).items():
+        if input_name in x_named:
+            x_named[input_name] = prepare(x_named[input_name])
     x = as_model_wants([t.name for t in model.inputs], x_named)
     y = as_model_wants(model.output_names, y_named, isinstance(model.output, dict))
     model.compile(optimizer=keras.optimizers.SGD(LEARNING_RATE), **compiled)

@@ -86,8 +86,24 @@ def graphs():
     decoded = layers.LSTM(2, return_sequences=True, name="decoder")(
         layers.RepeatVector(4, name="repeat")(code))
     decoder = keras.Model(code, layers.Dense(2, activation="softmax", name="out")(decoded))
+    series = keras.Input((5, 3), name="series")
+    masked_words = keras.Input((6,), dtype="int32", name="words")
+    masked = keras.Model([series, masked_words], layers.Dense(2, activation="softmax",
+                                                              name="out")(
+        layers.Concatenate(name="both")([
+            layers.LSTM(3, name="lstm")(layers.Masking(0.0, name="padding")(series)),
+            layers.GlobalAveragePooling1D(name="mean")(
+                layers.Embedding(30, 4, mask_zero=True, name="embed")(masked_words))])))
     return {"graph_two_inputs": two_inputs, "graph_two_outputs": two_outputs,
-            "graph_sequences": sequences, "graph_decoder": decoder}
+            "graph_sequences": sequences, "graph_decoder": decoder, "graph_masked": masked}
+
+
+def pre_padded(x):
+    """Row i with its first i % steps steps set to 0: padding, which masks skip."""
+    x = x.copy()
+    for i in range(len(x)):
+        x[i, :i % x.shape[1]] = 0
+    return x
 
 
 def write_graphs():
@@ -96,6 +112,8 @@ def write_graphs():
     for name, model in graphs().items():
         x = [g.integers(0, 30, (8, *t.shape[1:])).astype(np.int32) if t.dtype == "int32"
              else g.standard_normal((8, *t.shape[1:])).astype(np.float32) for t in model.inputs]
+        if name == "graph_masked":
+            x = [pre_padded(v) for v in x]
         model.save(os.path.join(OUT, f"{name}.keras"))
         model.save(os.path.join(OUT, f"{name}.h5"))
         predictions = model.predict(x if len(x) > 1 else x[0], verbose=0)

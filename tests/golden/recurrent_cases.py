@@ -72,8 +72,70 @@ def repeat_decoder(K):
         "loss": "categorical_crossentropy", "metrics": ["accuracy"]}
 
 
+# ---- masks: padded steps skipped by the recurrent layers, the pooling, the loss and metrics
+def masked_lstm_classifier(K):
+    x = K.Input((6,), dtype="int32", name="words")
+    h = K.layers.Embedding(VOCABULARY, 4, mask_zero=True, name="embed")(x)
+    h = K.layers.LSTM(5, name="lstm")(h)
+    return K.Model(x, K.layers.Dense(1, activation="sigmoid", name="out")(h)), {
+        "loss": "binary_crossentropy", "metrics": ["accuracy"]}
+
+
+def masked_gru_tagger(K):
+    """A label per step; the padded steps are left out of the loss and the accuracy."""
+    x = K.Input((5,), dtype="int32", name="words")
+    h = K.layers.Embedding(VOCABULARY, 3, mask_zero=True, name="embed")(x)
+    h = K.layers.GRU(4, return_sequences=True, name="gru")(h)
+    return K.Model(x, K.layers.Dense(3, activation="softmax", name="tags")(h)), {
+        "loss": "sparse_categorical_crossentropy", "metrics": ["accuracy"]}
+
+
+def masked_average(K):
+    x = K.Input((6,), dtype="int32", name="words")
+    h = K.layers.Embedding(VOCABULARY, 4, mask_zero=True, name="embed")(x)
+    h = K.layers.GlobalAveragePooling1D(name="mean")(h)
+    return K.Model(x, K.layers.Dense(2, activation="softmax", name="out")(h)), {
+        "loss": "categorical_crossentropy", "metrics": ["accuracy"]}
+
+
+def masking_rnn_backwards(K):
+    """Masking on float steps; a reversed SimpleRNN; mean squared error per real step."""
+    x = K.Input((5, 3), name="series")
+    h = K.layers.Masking(0.0, name="padding")(x)
+    h = K.layers.SimpleRNN(4, go_backwards=True, return_sequences=True, name="rnn")(h)
+    return K.Model(x, K.layers.Dense(2, name="out")(h)), {"loss": "mse", "metrics": ["mae"]}
+
+
+def masked_concatenate_lstm(K):
+    """The mask through a Dense (handed on) and a Concatenate (joined) into stacked LSTMs."""
+    x = K.Input((6,), dtype="int32", name="words")
+    e = K.layers.Embedding(VOCABULARY, 3, mask_zero=True, name="embed")(x)
+    d = K.layers.Dense(2, activation="tanh", name="per_step")(e)
+    h = K.layers.Concatenate(name="join")([e, d])
+    h = K.layers.LSTM(4, return_sequences=True, name="lstm_1")(h)
+    h = K.layers.LSTM(3, name="lstm_2")(h)
+    return K.Model(x, K.layers.Dense(2, activation="softmax", name="out")(h)), {
+        "loss": "categorical_crossentropy", "metrics": ["accuracy"]}
+
+
 CASES = {f.__name__: f for f in (embedding_lstm, embedding_gru_sparse,
                                  gru_reset_before_sequences, simple_rnn_backwards,
                                  lstm_sequences_dense_per_step, stacked_lstm_gru,
-                                 sequence_tagger, repeat_decoder)}
+                                 sequence_tagger, repeat_decoder, masked_lstm_classifier,
+                                 masked_gru_tagger, masked_average, masking_rnn_backwards,
+                                 masked_concatenate_lstm)}
 FEATURES = {}
+
+
+def pre_padded(x):
+    """Row i with its first i % steps steps set to 0 (padding, as pad_sequences puts it),
+    so that every row keeps a real step."""
+    x = x.copy()
+    for i in range(len(x)):
+        x[i, :i % x.shape[1]] = 0
+    return x
+
+
+# how a case's generated inputs are changed before training (by input name)
+PREPARE = {name: {"words": pre_padded, "series": pre_padded}
+           for name in CASES if name.startswith("mask")}
