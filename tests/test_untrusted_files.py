@@ -80,7 +80,7 @@ def test_a_pickled_header_is_refused(tmp_path):
 def test_classes_that_are_not_numnet_layers_are_refused(tmp_path, class_name):
     def change(header, arrays):
         header["config"]["layers"][0]["class_name"] = class_name
-    with pytest.raises(saving.FileFormatError, match=rf"layer 0 names class '{class_name}', which is not a numnet layer; allowed: \['Activation', 'Add', 'Average', 'AveragePooling2D', 'BatchNormalization'"):
+    with pytest.raises(saving.FileFormatError, match=rf"layer 0 names class '{class_name}', which is not a numnet layer; allowed: \['Activation', 'Add', 'Average', 'AveragePooling1D', 'AveragePooling2D', 'BatchNormalization'"):
         numnet.load_model(forged(tmp_path, change))
 
 

@@ -61,6 +61,14 @@ _SIMPLE_LAYERS = {
     "GlobalAveragePooling1D": (numnet_layers.GlobalAveragePooling1D, ()),
     "GlobalMaxPooling1D": (numnet_layers.GlobalMaxPooling1D, ()),
     "SpatialDropout2D": (numnet_layers.SpatialDropout2D, ("rate", "seed")),
+    "MaxPooling1D": (numnet_layers.MaxPooling1D, ("pool_size", "strides", "padding")),
+    "AveragePooling1D": (numnet_layers.AveragePooling1D, ("pool_size", "strides", "padding")),
+    "UpSampling1D": (numnet_layers.UpSampling1D, ("size",)),
+    "UpSampling2D": (numnet_layers.UpSampling2D, ("size", "interpolation")),
+    "ZeroPadding1D": (numnet_layers.ZeroPadding1D, ("padding",)),
+    "ZeroPadding2D": (numnet_layers.ZeroPadding2D, ("padding",)),
+    "Cropping1D": (numnet_layers.Cropping1D, ("cropping",)),
+    "Cropping2D": (numnet_layers.Cropping2D, ("cropping",)),
     **{cls.__name__: (cls, ()) for cls in (numnet_layers.Add, numnet_layers.Subtract,
                                            numnet_layers.Multiply, numnet_layers.Average,
                                            numnet_layers.Maximum, numnet_layers.Minimum)},
@@ -71,13 +79,14 @@ _SIMPLE_LAYERS = {
 # Flatten orders its outputs differently).
 _IMAGE_LAYERS = {"Flatten", "Conv2D", "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D",
                  "GlobalMaxPooling2D", "SpatialDropout2D", "GlobalAveragePooling1D",
-                 "GlobalMaxPooling1D"}
+                 "GlobalMaxPooling1D", "Conv1D", "MaxPooling1D", "AveragePooling1D",
+                 "ZeroPadding1D", "ZeroPadding2D", "Cropping2D", "UpSampling2D"}
 # Layers with weights (their own readers and writers); their penalties and constraints:
 _WEIGHTED_LAYERS = {
     "Dense": ("kernel_regularizer", "bias_regularizer", "activity_regularizer",
               "kernel_constraint", "bias_constraint"),
-    "Conv2D": ("kernel_regularizer", "bias_regularizer", "kernel_constraint",
-               "bias_constraint"),
+    **{name: ("kernel_regularizer", "bias_regularizer", "kernel_constraint",
+              "bias_constraint") for name in ("Conv1D", "Conv2D")},
     "BatchNormalization": ("gamma_regularizer", "beta_regularizer", "gamma_constraint",
                            "beta_constraint"),
 }
@@ -133,12 +142,12 @@ def _layer(spec: dict, path: str, graph: bool = False):
                 return numnet_layers.Dense(
                     config["units"], activation=config.get("activation", "linear"),
                     use_bias=config.get("use_bias", True), **penalties, **common)
-            if name == "Conv2D":
+            if name in ("Conv1D", "Conv2D"):
                 if config.get("groups", 1) != 1 or config.get("activity_regularizer"):
                     raise FileFormatError(f"{path}: layer {config.get('name')!r} is a grouped "
                                           "convolution or has an activity regularizer, which "
-                                          "numnet's Conv2D does not have")
-                return numnet_layers.Conv2D(
+                                          f"numnet's {name} does not have")
+                return getattr(numnet_layers, name)(
                     config["filters"], config["kernel_size"], strides=config.get("strides", 1),
                     padding=config.get("padding", "valid"),
                     dilation_rate=config.get("dilation_rate", 1),
@@ -359,7 +368,7 @@ def _keras_layer(layer, input_shape: tuple) -> dict:
         name, keras_sequences.PENALTIES.get(name, ())) if key in config}
     if keras_sequences.handles(name):
         keras_config = keras_sequences.write(layer, base, penalties)
-    elif name in ("Dense", "Conv2D"):
+    elif name in ("Dense", "Conv1D", "Conv2D"):
         from ..layers.activation import name_of
 
         activation = name_of(layer.activation)
@@ -368,9 +377,8 @@ def _keras_layer(layer, input_shape: tuple) -> dict:
         if name == "Dense":
             keras_config["units"] = layer.units
         else:
-            keras_config.update(filters=layer.filters, kernel_size=list(layer.kernel_size),
-                                strides=list(layer.strides), padding=layer.padding,
-                                dilation_rate=list(layer.dilation_rate), groups=1)
+            keras_config.update(groups=1, **{key: config[key] for key in (
+                "filters", "kernel_size", "strides", "padding", "dilation_rate")})
     elif name == "BatchNormalization":
         keras_config = {**base, **penalties, **{key: config[key] for key in (
             "axis", "momentum", "epsilon", "center", "scale")}}

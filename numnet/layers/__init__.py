@@ -15,7 +15,7 @@ from .activation import (
     Tanh,
 )
 from .base import Layer
-from .convolution import Conv2D
+from .convolution import Conv1D, Conv2D
 from .dense import Dense
 from .dropout import Dropout, GaussianNoise, SpatialDropout2D
 from .embedding import Embedding
@@ -34,28 +34,42 @@ from .merging import (
 )
 from .normalization import BatchNormalization
 from .pooling import (
+    AveragePooling1D,
     AveragePooling2D,
     GlobalAveragePooling1D,
     GlobalAveragePooling2D,
     GlobalMaxPooling1D,
     GlobalMaxPooling2D,
+    MaxPooling1D,
     MaxPooling2D,
 )
 from .preprocessing import Normalization
 from .recurrent import GRU, LSTM, RNN, SimpleRNN
 from .rescaling import Rescaling
-from .reshaping import Flatten, RepeatVector, Reshape
+from .reshaping import (
+    Cropping1D,
+    Cropping2D,
+    Flatten,
+    RepeatVector,
+    Reshape,
+    UpSampling1D,
+    UpSampling2D,
+    ZeroPadding1D,
+    ZeroPadding2D,
+)
 
 # Every class a saved model may name; loading refuses anything else.
 LAYER_CLASSES: dict[str, type[Layer]] = {
     cls.__name__: cls
-    for cls in (Activation, Add, AveragePooling2D, Average, BatchNormalization, Concatenate,
-                Conv2D, Dense, Dot, Dropout, ELU, Embedding, Flatten, GaussianNoise, GELU,
+    for cls in (Activation, Add, AveragePooling1D, AveragePooling2D, Average,
+                BatchNormalization, Concatenate, Conv1D, Conv2D, Cropping1D, Cropping2D, Dense,
+                Dot, Dropout, ELU, Embedding, Flatten, GaussianNoise, GELU,
                 GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D,
                 GlobalMaxPooling2D, GRU, InputLayer, LeakyReLU, Linear, LSTM, Masking,
-                Maximum, MaxPooling2D, Minimum, Multiply, Normalization, ReLU, RepeatVector,
-                Rescaling, Reshape, SELU, Sigmoid, SimpleRNN, Softmax, Softplus, SpatialDropout2D,
-                Subtract, Swish, Tanh)
+                Maximum, MaxPooling1D, MaxPooling2D, Minimum, Multiply, Normalization, ReLU,
+                RepeatVector, Rescaling, Reshape, SELU, Sigmoid, SimpleRNN, Softmax, Softplus,
+                SpatialDropout2D, Subtract, Swish, Tanh, UpSampling1D, UpSampling2D,
+                ZeroPadding1D, ZeroPadding2D)
 }
 LAYER_CLASSES["Input"] = InputLayer  # the name files written before InputLayer existed use
 

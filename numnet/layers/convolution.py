@@ -123,12 +123,26 @@ class Conv2D(Layer):
 
     @property
     def kernel(self) -> np.ndarray:
+        """The kernel as (kh, kw, channels, filters)."""
         return self.params["kernel"]
+
+    def kernel_gradient(self) -> np.ndarray:
+        """Where backward writes dL/dkernel, shaped as `kernel`."""
+        return self.grads["kernel"]
+
+    # the shapes the 2-D convolution sees (Conv1D: steps as one row of an image)
+    @property
+    def image_shape(self) -> tuple:
+        return self.input_shape
+
+    @property
+    def image_output_shape(self) -> tuple:
+        return self.output_shape
 
     # z = conv(x, W) + b = windows(x) W + b  ->  dW = colsᵀ dz, db = Σ dz, dx = col2im(dz Wᵀ)
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         if not self._relu_epilogue():
-            return self.forward_with_logits(x, training)[0]
+            return self._activated(x, training)[0]
         # activation="relu": y = max(z + b, 0) in one pass over z, in place; backward needs y
         y, cols = self._convolve(x, training, with_bias=False)
         y = get_ops().bias_relu(y, self.params.get("bias"))
@@ -137,6 +151,10 @@ class Conv2D(Layer):
         return y
 
     def forward_with_logits(self, x: np.ndarray, training: bool = False):
+        return self._activated(x, training)
+
+    def _activated(self, x: np.ndarray, training: bool):
+        """(y, z): the activation of z = conv(x, W) + b, and z."""
         z, _ = self._convolve(x, training, with_bias=True)
         return self.activation.forward(z, training=training), z
 
@@ -145,10 +163,10 @@ class Conv2D(Layer):
 
     def _convolve(self, x: np.ndarray, training: bool, with_bias: bool):
         """z = conv(x, W) (+ b); when training, cache (cols, x.shape). -> (z, cols)"""
-        if x.ndim != 4 or x.shape[1:] != tuple(self.input_shape[1:]):
+        if x.ndim != 4 or x.shape[1:] != tuple(self.image_shape[1:]):
             fail("x", f"an array of shape (n, {', '.join(map(str, self.input_shape[1:]))}) "
                       f"for layer '{self.name}'", x)
-        n, rows, cols_ = self.output_shape[:3]
+        n, rows, cols_ = self.image_output_shape[:3]
         cols = (self._cols if training else self._scratch).get(
             (len(x) * rows * cols_, self.kernel[..., 0].size), x.dtype)
         z, cols = get_ops().conv2d_forward(x, self.kernel,
@@ -175,7 +193,7 @@ class Conv2D(Layer):
     def backward(self, dy: np.ndarray, need_dx: bool = True) -> np.ndarray | None:
         self._require_cache(self._cache)
         if len(self._cache) == 2:
-            return self.backward_from_logits(self.activation.backward(dy), need_dx)
+            return self._backward_kernel(self.activation.backward(dy), need_dx, with_bias=True)
         # the ReLU epilogue's backward, and the bias gradient in the same pass
         dz = get_ops().relu_backward_bias(dy, self._cache[2], self.grads.get("bias"))
         return self._backward_kernel(dz, need_dx, with_bias=False)
@@ -188,7 +206,8 @@ class Conv2D(Layer):
         cols, x_shape = self._cache[:2]
         dcols = self._scratch.get(cols.shape, cols.dtype) if need_dx else None
         return get_ops().conv2d_backward(dz, cols, x_shape, self.kernel, self.strides,
-                                         self.padding, self.dilation_rate, self.grads["kernel"],
+                                         self.padding, self.dilation_rate,
+                                         self.kernel_gradient(),
                                          self.grads.get("bias") if with_bias else None, need_dx,
                                          dcols)
 
@@ -197,3 +216,111 @@ class Conv2D(Layer):
                 "kernel_size": list(self.kernel_size), "strides": list(self.strides),
                 "padding": self.padding, "dilation_rate": list(self.dilation_rate),
                 **kernel_options_config(self)}
+
+
+class Conv1D(Conv2D):
+    """y = activation(conv(x, kernel) + bias) over the steps, channels last: the 2-D
+    convolution's machinery on the steps as one row of an image.
+
+    Args:
+        filters: output channels.
+        kernel_size, strides, dilation_rate: an int (or a 1-tuple).
+        padding: "valid", "same" or "causal" (zeros before the first step, so that output t
+            sees the inputs up to t only: dilated temporal convolutions, WaveNet).
+        activation, use_bias, initializers, regularizers, constraints: as Dense's.
+
+    Input shape: (batch, steps, channels). Output shape: (batch, out_steps, filters).
+    Parameters: kernel (kernel_size, channels, filters), bias (filters,).
+    """
+
+    def __init__(self, filters: int, kernel_size, strides=1, padding: str = "valid",
+                 dilation_rate=1, **kwargs) -> None:
+        if padding not in ("valid", "same", "causal"):
+            fail("padding", "'valid', 'same' or 'causal'", padding)
+        self.causal = padding == "causal"
+        super().__init__(filters, (1, single("kernel_size", kernel_size)),
+                         (1, single("strides", strides)), "valid" if self.causal else padding,
+                         (1, single("dilation_rate", dilation_rate)), **kwargs)
+
+    def _causal_pad(self) -> int:
+        return (self.kernel_size[1] - 1) * self.dilation_rate[1] if self.causal else 0
+
+    def param_shapes(self, input_shape: tuple) -> dict[str, tuple]:
+        shapes = super().param_shapes(input_shape)
+        shapes["kernel"] = shapes["kernel"][1:]
+        return shapes
+
+    def _as_image_shape(self, input_shape: tuple) -> tuple:
+        if len(input_shape) != 3 or input_shape[-1] is None:
+            fail("input_shape", "(batch, steps, channels) for Conv1D", tuple(input_shape))
+        steps = input_shape[1]
+        return (input_shape[0], 1, None if steps is None else steps + self._causal_pad(),
+                input_shape[2])
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        n, _, steps, filters = super().compute_output_shape(self._as_image_shape(input_shape))
+        return (n, steps, filters)
+
+    @property
+    def kernel(self) -> np.ndarray:
+        return self.params["kernel"][None]
+
+    def kernel_gradient(self) -> np.ndarray:
+        return self.grads["kernel"][None]
+
+    @property
+    def image_shape(self) -> tuple:
+        return self._as_image_shape(self.input_shape)
+
+    @property
+    def image_output_shape(self) -> tuple:
+        n, steps, filters = self.output_shape
+        return (n, 1, steps, filters)
+
+    # the sequences as images of one row (padded before the first step when causal), and back
+    def _image(self, x: np.ndarray) -> np.ndarray:
+        if x.ndim != 3:
+            fail("x", f"an array of shape (n, steps, {self.input_shape[-1]}) for layer "
+                      f"'{self.name}'", x)
+        pad = self._causal_pad()
+        if pad:
+            x = np.pad(x, ((0, 0), (pad, 0), (0, 0)))
+        return x[:, None]
+
+    def _sequence_gradient(self, dx: np.ndarray | None) -> np.ndarray | None:
+        return None if dx is None else dx[:, 0, self._causal_pad():]
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        return super().forward(self._image(x), training)[:, 0]
+
+    def forward_with_logits(self, x: np.ndarray, training: bool = False):
+        y, z = super().forward_with_logits(self._image(x), training)
+        return y[:, 0], z[:, 0]
+
+    def _activated(self, x: np.ndarray, training: bool):
+        z, _ = self._convolve(x, training, with_bias=True)
+        z = z[:, 0]  # the activation sees (and caches) the sequences, as the layer gives them
+        return self.activation.forward(z, training=training)[:, None], z[:, None]
+
+    def backward(self, dy: np.ndarray, need_dx: bool = True) -> np.ndarray | None:
+        self._require_cache(self._cache)
+        if len(self._cache) == 2:
+            return self.backward_from_logits(self.activation.backward(dy), need_dx)
+        return self._sequence_gradient(super().backward(dy[:, None], need_dx))  # fused ReLU
+
+    def backward_from_logits(self, dz: np.ndarray, need_dx: bool = True) -> np.ndarray | None:
+        return self._sequence_gradient(super().backward_from_logits(dz[:, None], need_dx))
+
+    def get_config(self) -> dict:
+        config_ = super().get_config()
+        config_.update(kernel_size=[self.kernel_size[1]], strides=[self.strides[1]],
+                       dilation_rate=[self.dilation_rate[1]],
+                       padding="causal" if self.causal else self.padding)
+        return config_
+
+
+def single(name: str, value: object) -> int:
+    """An int or a 1-tuple of one positive int, as Keras's 1-D kernel_size and strides."""
+    if isinstance(value, (tuple, list)) and len(value) == 1:
+        value = value[0]
+    return check_positive_int(name, value)

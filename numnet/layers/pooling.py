@@ -9,7 +9,7 @@ from .._validation import fail
 from ..ops import get_ops
 from ..ops.numpy_conv import output_size
 from .base import Layer
-from .convolution import channels_first_hint, check_images, check_padding, pair
+from .convolution import channels_first_hint, check_images, check_padding, pair, single
 
 
 class _Pooling2D(Layer):
@@ -69,6 +69,64 @@ class AveragePooling2D(_Pooling2D):
                                                  self.strides, self.padding)
 
 
+def check_sequences(layer: Layer, input_shape: tuple) -> None:
+    """Inputs of shape (batch, steps, features), or a clear error."""
+    if len(input_shape) != 3 or input_shape[-1] is None:
+        fail("input_shape", f"(batch, steps, features) for {type(layer).__name__}",
+             tuple(input_shape))
+
+
+class _Pooling1D(Layer):
+    """A 2-D pooling over the steps as one row of an image: pool_size, strides (default: the
+    pool size) and padding ("valid" or "same") as ints, as Keras's 1-D poolings.
+    Input shape: (batch, steps, channels). Output shape: (batch, out_steps, channels)."""
+
+    pooling2d: type = _Pooling2D
+
+    def __init__(self, pool_size=2, strides=None, padding: str = "valid", **kwargs) -> None:
+        super().__init__(**kwargs)
+        size = single("pool_size", pool_size)
+        self.pool = self.pooling2d((1, size), (1, single("strides", strides or size)), padding,
+                                   name=f"{self.name}_2d", dtype=self.dtype)
+
+    cache_attributes = ()
+
+    def save_cache(self) -> tuple:
+        return self.pool.save_cache()
+
+    def restore_cache(self, cache: tuple) -> None:
+        self.pool.restore_cache(cache)
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        check_sequences(self, input_shape)
+        n, _, steps, channels = self.pool.compute_output_shape(
+            (input_shape[0], 1, input_shape[1], input_shape[2]))
+        return (n, steps, channels)
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        return self.pool.forward(x[:, None], training)[:, 0]
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        self._require_cache(self.pool._cache)
+        return self.pool.backward(dy[:, None])[:, 0]
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "pool_size": self.pool.pool_size[1],
+                "strides": self.pool.strides[1], "padding": self.pool.padding}
+
+
+class MaxPooling1D(_Pooling1D):
+    """y = the maximum of each window of pool_size steps."""
+
+    pooling2d = MaxPooling2D
+
+
+class AveragePooling1D(_Pooling1D):
+    """y = the mean of each window's real steps (padding not counted)."""
+
+    pooling2d = AveragePooling2D
+
+
 class GlobalAveragePooling2D(Layer):
     """(batch, rows, cols, c) -> (batch, c): the mean over rows and columns."""
 
@@ -114,13 +172,6 @@ class GlobalMaxPooling2D(GlobalAveragePooling2D):
         dx = np.zeros((n, int(np.prod(self._shape[1:-1])), c), dy.dtype)
         np.put_along_axis(dx, self._index[:, None, :], dy[:, None, :], axis=1)
         return dx.reshape(self._shape)
-
-
-def check_sequences(layer: Layer, input_shape: tuple) -> None:
-    """Inputs of shape (batch, steps, features), or a clear error."""
-    if len(input_shape) != 3 or input_shape[-1] is None:
-        fail("input_shape", f"(batch, steps, features) for {type(layer).__name__}",
-             tuple(input_shape))
 
 
 class GlobalAveragePooling1D(GlobalAveragePooling2D):

@@ -94,8 +94,25 @@ def graphs():
             layers.LSTM(3, name="lstm")(layers.Masking(0.0, name="padding")(series)),
             layers.GlobalAveragePooling1D(name="mean")(
                 layers.Embedding(30, 4, mask_zero=True, name="embed")(masked_words))])))
+    steps, images = keras.Input((9, 2), name="steps"), keras.Input((4, 4, 1), name="images")
+    h = layers.ZeroPadding1D((1, 2), name="pad1")(steps)
+    h = layers.Conv1D(3, 3, dilation_rate=2, padding="causal", activation="relu",
+                      name="causal")(h)
+    h = layers.MaxPooling1D(2, name="max1")(h)
+    h = layers.UpSampling1D(3, name="up1")(h)
+    h = layers.Cropping1D((2, 1), name="crop1")(h)
+    h = layers.Conv1D(2, 2, strides=2, padding="same", name="strided")(h)
+    h = layers.AveragePooling1D(2, padding="same", name="mean1")(h)
+    g = layers.ZeroPadding2D(((1, 0), (0, 1)), name="pad2")(images)
+    g = layers.Conv2D(2, 2, name="conv2")(g)
+    g = layers.UpSampling2D((1, 2), name="up2")(g)
+    g = layers.Cropping2D(((0, 1), (1, 1)), name="crop2")(g)
+    convolutions = keras.Model([steps, images], layers.Dense(2, name="out")(
+        layers.Concatenate(name="both")([layers.Flatten(name="flat1")(h),
+                                         layers.Flatten(name="flat2")(g)])))
     return {"graph_two_inputs": two_inputs, "graph_two_outputs": two_outputs,
-            "graph_sequences": sequences, "graph_decoder": decoder, "graph_masked": masked}
+            "graph_sequences": sequences, "graph_decoder": decoder, "graph_masked": masked,
+            "graph_convolutions_1d": convolutions}
 
 
 def pre_padded(x):

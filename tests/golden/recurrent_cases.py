@@ -118,12 +118,48 @@ def masked_concatenate_lstm(K):
         "loss": "categorical_crossentropy", "metrics": ["accuracy"]}
 
 
+# ---- 1-D convolutions and the shape layers of sequences and images
+def conv1d_text(K):
+    x = K.Input((8,), dtype="int32", name="words")
+    h = K.layers.Embedding(VOCABULARY, 3, name="embed")(x)
+    h = K.layers.Conv1D(4, 3, padding="same", activation="relu", name="conv_same")(h)
+    h = K.layers.MaxPooling1D(2, name="pool")(h)
+    h = K.layers.Conv1D(3, 2, strides=2, padding="causal", name="conv_causal")(h)
+    h = K.layers.GlobalMaxPooling1D(name="max")(h)
+    return K.Model(x, K.layers.Dense(1, activation="sigmoid", name="out")(h)), {
+        "loss": "binary_crossentropy", "metrics": ["accuracy"]}
+
+
+def conv1d_series(K):
+    x = K.Input((8, 2), name="series")
+    h = K.layers.ZeroPadding1D((1, 2), name="pad")(x)
+    h = K.layers.Conv1D(3, 3, dilation_rate=2, padding="causal", activation="tanh",
+                        name="dilated")(h)
+    h = K.layers.AveragePooling1D(2, padding="same", name="mean")(h)
+    h = K.layers.UpSampling1D(2, name="up")(h)
+    h = K.layers.Cropping1D((1, 1), name="crop")(h)
+    h = K.layers.Conv1D(2, 1, name="mix")(h)
+    return K.Model(x, K.layers.Dense(2, activation="softmax", name="out")(
+        K.layers.Flatten(name="flat")(h))), {"loss": "categorical_crossentropy"}
+
+
+def image_shapes(K):
+    x = K.Input((5, 5, 1), name="images")
+    h = K.layers.ZeroPadding2D(1, name="pad")(x)
+    h = K.layers.Conv2D(2, 3, activation="relu", name="conv")(h)
+    h = K.layers.UpSampling2D((2, 1), name="up")(h)
+    h = K.layers.Cropping2D(((1, 1), (2, 0)), name="crop")(h)
+    return K.Model(x, K.layers.Dense(3, name="out")(K.layers.Flatten(name="flat")(h))), {
+        "loss": "mse"}
+
+
 CASES = {f.__name__: f for f in (embedding_lstm, embedding_gru_sparse,
                                  gru_reset_before_sequences, simple_rnn_backwards,
                                  lstm_sequences_dense_per_step, stacked_lstm_gru,
                                  sequence_tagger, repeat_decoder, masked_lstm_classifier,
                                  masked_gru_tagger, masked_average, masking_rnn_backwards,
-                                 masked_concatenate_lstm)}
+                                 masked_concatenate_lstm, conv1d_text, conv1d_series,
+                                 image_shapes)}
 FEATURES = {}
 
 
