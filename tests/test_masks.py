@@ -151,3 +151,18 @@ def test_masks_survive_a_file_round_trip(tmp_path, filename):
     assert loaded.layers[1].mask_zero
     np.testing.assert_allclose(loaded.predict(WORDS, verbose=0), model.predict(WORDS, verbose=0),
                                rtol=1e-6)
+
+
+def test_bidirectional_zeroes_the_padded_steps_of_both_directions():
+    """As Keras: with return_sequences, a padded step's output is 0 on both sides (the inner
+    layers' zero_output_for_mask), and the backward outputs are in step order."""
+    numnet.set_random_seed(0)
+    x = layers.Input((5,), dtype="int32")
+    both = layers.Bidirectional(layers.GRU(2, return_sequences=True))
+    model = numnet.Model(x, both(layers.Embedding(6, 3, mask_zero=True)(x)))
+    out = model.predict(WORDS, verbose=0)
+    np.testing.assert_array_equal(out[0, :2], 0)
+    assert np.all(out[0, 2:] != 0)
+    # the backward half at the last real step has seen that step only
+    alone = model.predict(np.array([[0, 0, 0, 0, 2]]), verbose=0)
+    np.testing.assert_allclose(out[0, 4, 2:], alone[0, 4, 2:], rtol=1e-6)

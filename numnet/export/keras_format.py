@@ -125,6 +125,17 @@ def _layer(spec: dict, path: str, graph: bool = False):
             return None if not graph else numnet_layers.InputLayer(
                 batch_shape=config["batch_shape"], name=config.get("name"),
                 dtype=dtype if dtype in numnet_layers.InputLayer.DTYPES else None)
+        if name == "Bidirectional":
+            inner, backward = config.get("layer"), config.get("backward_layer")
+            if isinstance(backward, dict) and (
+                    backward.get("class_name") != (inner or {}).get("class_name")
+                    or not (backward.get("config") or {}).get("go_backwards")):
+                raise FileFormatError(f"{path}: layer {config.get('name')!r} has a backward "
+                                      "layer of its own, which numnet's Bidirectional does "
+                                      "not take")
+            return numnet_layers.Bidirectional(_layer(inner, path, graph),
+                                               merge_mode=config.get("merge_mode", "concat"),
+                                               **common)
         if keras_sequences.handles(name):
             return keras_sequences.read(name, config, {
                 key: _spec(config.get(key), path, key.split("_")[1])
@@ -312,10 +323,14 @@ def load_keras(path: str | os.PathLike):
                 groups = _storage_names(parsed[0])
 
                 def arrays_of(index, layer, count):
-                    group = store.get(keras_sequences.weights_group(layer, groups[index]))
-                    if group is None:
-                        raise FileFormatError(f"{path}: no weights for layer {layer.name!r}")
-                    return [group[str(i)] for i in range(count)]
+                    arrays = []
+                    for name, size in keras_sequences.weights_groups(layer, groups[index], count):
+                        group = store.get(name)
+                        if group is None:
+                            raise FileFormatError(f"{path}: no weights for layer "
+                                                  f"{layer.name!r}")
+                        arrays += [group[str(i)] for i in range(size)]
+                    return arrays
                 return _built(parsed, arrays_of, path)
         except (OSError, KeyError, ValueError) as error:
             if isinstance(error, FileFormatError):
@@ -366,7 +381,11 @@ def _keras_layer(layer, input_shape: tuple) -> dict:
     config = layer.get_config()
     penalties = {key: _keras_spec(config[key]) for key in _WEIGHTED_LAYERS.get(
         name, keras_sequences.PENALTIES.get(name, ())) if key in config}
-    if keras_sequences.handles(name):
+    if name == "Bidirectional":
+        keras_config = {**base, "merge_mode": layer.merge_mode,
+                        "layer": _keras_layer(layer.forward_layer, input_shape),
+                        "backward_layer": _keras_layer(layer.backward_layer, input_shape)}
+    elif keras_sequences.handles(name):
         keras_config = keras_sequences.write(layer, base, penalties)
     elif name in ("Dense", "Conv1D", "Conv2D"):
         from ..layers.activation import name_of
@@ -434,10 +453,13 @@ def _write_keras(h5py, path: str, model, config: dict) -> None:
     weights = io.BytesIO()
     with h5py.File(weights, "w") as store:
         for layer, name in zip(model.layers, _storage_names(model.layers)):
-            group = store.create_group(keras_sequences.weights_group(layer, name))
-            group.attrs["name"] = layer.name
-            for index, value in enumerate(layer.weights.values()):
-                group.create_dataset(str(index), data=value)
+            values = iter(layer.weights.values())
+            for group_name, size in keras_sequences.weights_groups(layer, name,
+                                                                     len(layer.weights)):
+                group = store.create_group(group_name)
+                group.attrs["name"] = layer.name
+                for index in range(size):
+                    group.create_dataset(str(index), data=next(values))
         store.create_group("vars").attrs["name"] = model.name
     metadata = {"keras_version": KERAS_VERSION, "date_saved": time.strftime("%Y-%m-%d@%H:%M:%S")}
     with atomic_write(path) as handle, zipfile.ZipFile(handle, "w") as archive:

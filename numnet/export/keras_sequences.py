@@ -13,7 +13,8 @@ from ..layers.recurrent import RNN
 RECURRENT = {"SimpleRNN": numnet_layers.SimpleRNN, "LSTM": numnet_layers.LSTM,
              "GRU": numnet_layers.GRU}
 _RNN_KEYS = ("units", "activation", "use_bias", "return_sequences", "go_backwards",
-             "dropout", "recurrent_dropout", "return_state", "stateful", "unroll")
+             "dropout", "recurrent_dropout", "return_state", "stateful", "unroll",
+             "zero_output_for_mask")
 _EXTRA_KEYS = {"SimpleRNN": (), "LSTM": ("recurrent_activation", "unit_forget_bias"),
                "GRU": ("recurrent_activation", "reset_after")}
 PENALTIES = {
@@ -70,7 +71,7 @@ def write(layer, base: dict, penalties: dict) -> dict:
     keys = (*_RNN_KEYS, *_EXTRA_KEYS[name])
     keras_config = {**base, **{key: config[key] for key in keys if key in config}, **penalties}
     keras_config.update(dropout=0.0, recurrent_dropout=0.0, return_state=False, stateful=False,
-                        unroll=False, seed=None, zero_output_for_mask=False)
+                        unroll=False, seed=None, zero_output_for_mask=layer.zero_output_for_mask)
     for key in ("kernel_initializer", "recurrent_initializer", "bias_initializer"):
         keras_config[key] = _keras_initializer(config[key])
     return keras_config
@@ -82,6 +83,11 @@ def _keras_initializer(name: str) -> dict:
             "registered_name": None}
 
 
-def weights_group(layer, name: str) -> str:
-    """Where a .keras file keeps the layer's variables."""
-    return f"layers/{name}/cell/vars" if isinstance(layer, RNN) else f"layers/{name}/vars"
+def weights_groups(layer, name: str, count: int) -> list[tuple[str, int]]:
+    """Where a .keras file keeps the `count` variables of a layer: (group, how many) in
+    order (a Bidirectional's half in its forward layer's cell, half in its backward's)."""
+    if isinstance(layer, numnet_layers.Bidirectional):
+        return [(f"layers/{name}/{side}_layer/cell/vars", count // 2)
+                for side in ("forward", "backward")]
+    return [(f"layers/{name}/cell/vars" if isinstance(layer, RNN) else f"layers/{name}/vars",
+             count)]

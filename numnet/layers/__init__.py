@@ -15,6 +15,7 @@ from .activation import (
     Tanh,
 )
 from .base import Layer
+from .bidirectional import Bidirectional
 from .convolution import Conv1D, Conv2D
 from .dense import Dense
 from .dropout import Dropout, GaussianNoise, SpatialDropout2D
@@ -62,8 +63,8 @@ from .reshaping import (
 LAYER_CLASSES: dict[str, type[Layer]] = {
     cls.__name__: cls
     for cls in (Activation, Add, AveragePooling1D, AveragePooling2D, Average,
-                BatchNormalization, Concatenate, Conv1D, Conv2D, Cropping1D, Cropping2D, Dense,
-                Dot, Dropout, ELU, Embedding, Flatten, GaussianNoise, GELU,
+                BatchNormalization, Bidirectional, Concatenate, Conv1D, Conv2D, Cropping1D,
+                Cropping2D, Dense, Dot, Dropout, ELU, Embedding, Flatten, GaussianNoise, GELU,
                 GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D,
                 GlobalMaxPooling2D, GRU, InputLayer, LeakyReLU, Linear, LSTM, Masking,
                 Maximum, MaxPooling1D, MaxPooling2D, Minimum, Multiply, Normalization, ReLU,

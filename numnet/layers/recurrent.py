@@ -64,7 +64,7 @@ class RNN(Layer):
                  dropout: float = 0.0, recurrent_dropout: float = 0.0,
                  return_sequences: bool = False, return_state: bool = False,
                  go_backwards: bool = False, stateful: bool = False, unroll: bool = False,
-                 seed=None, **kwargs) -> None:
+                 zero_output_for_mask: bool = False, seed=None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.units = check_positive_int("units", units)
         self.activation = _pointwise("activation", activation)
@@ -92,6 +92,8 @@ class RNN(Layer):
         self.return_sequences = check_bool("return_sequences", return_sequences)
         self.go_backwards = check_bool("go_backwards", go_backwards)
         self.unroll = check_bool("unroll", unroll)  # accepted for Keras's configs; no effect
+        # a padded step's output: 0 (True; Bidirectional's layers) or the last real one's
+        self.zero_output_for_mask = check_bool("zero_output_for_mask", zero_output_for_mask)
         self._cache: tuple | None = None
 
     # ---- shapes and weights ------------------------------------------------------------------
@@ -171,7 +173,8 @@ class RNN(Layer):
                 new_state = tuple(np.where(mask[:, t], s, kept)
                                   for s, kept in zip(new_state, state))
             state = new_state
-            outputs.append(state[0])
+            outputs.append(np.where(mask[:, t], state[0], 0) if mask is not None and
+                           self.zero_output_for_mask else state[0])
             caches.append(cache)
         if training:
             self._cache = (steps, caches, x.shape, mask)
@@ -186,8 +189,10 @@ class RNN(Layer):
         d_projected = np.empty((n, count, self.gates * self.units), dy.dtype)
         d_state = tuple(np.zeros_like(s) for s in self.initial_state(n, dy.dtype))
         for t in range(count - 1, -1, -1):
-            dh = d_state[0] + (dy[:, t] if self.return_sequences else
-                               (dy if t == count - 1 else 0))
+            dy_t = dy[:, t] if self.return_sequences else (dy if t == count - 1 else 0)
+            if mask is not None and self.zero_output_for_mask:
+                dy_t = np.where(mask[:, t], dy_t, 0)  # a zero output passes no gradient
+            dh = d_state[0] + dy_t
             d_full = (dh, *d_state[1:])
             if mask is None:
                 d_projected[:, t], d_state = self.cell_backward(d_full, caches[t])
@@ -215,6 +220,7 @@ class RNN(Layer):
                 "recurrent_initializer": initializers.name_of(self.recurrent_initializer),
                 "bias_initializer": initializers.name_of(self.bias_initializer),
                 "return_sequences": self.return_sequences, "go_backwards": self.go_backwards,
+                **({"zero_output_for_mask": True} if self.zero_output_for_mask else {}),
                 **{key.replace("recurrent_kernel", "recurrent"): value for key, value in
                    self.weight_penalty_config().items()}}
 

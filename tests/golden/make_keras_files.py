@@ -110,9 +110,15 @@ def graphs():
     convolutions = keras.Model([steps, images], layers.Dense(2, name="out")(
         layers.Concatenate(name="both")([layers.Flatten(name="flat1")(h),
                                          layers.Flatten(name="flat2")(g)])))
+    tokens = keras.Input((6,), dtype="int32", name="tokens")
+    h = layers.Embedding(30, 3, mask_zero=True, name="embed")(tokens)
+    h = layers.Bidirectional(layers.LSTM(2, return_sequences=True, name="lstm"),
+                             name="both_ways")(h)
+    h = layers.Bidirectional(layers.GRU(2, name="gru"), merge_mode="sum", name="summed")(h)
+    bidirectional = keras.Model(tokens, layers.Dense(1, activation="sigmoid", name="out")(h))
     return {"graph_two_inputs": two_inputs, "graph_two_outputs": two_outputs,
             "graph_sequences": sequences, "graph_decoder": decoder, "graph_masked": masked,
-            "graph_convolutions_1d": convolutions}
+            "graph_convolutions_1d": convolutions, "graph_bidirectional": bidirectional}
 
 
 def pre_padded(x):
@@ -129,7 +135,7 @@ def write_graphs():
     for name, model in graphs().items():
         x = [g.integers(0, 30, (8, *t.shape[1:])).astype(np.int32) if t.dtype == "int32"
              else g.standard_normal((8, *t.shape[1:])).astype(np.float32) for t in model.inputs]
-        if name == "graph_masked":
+        if name in ("graph_masked", "graph_bidirectional"):
             x = [pre_padded(v) for v in x]
         model.save(os.path.join(OUT, f"{name}.keras"))
         model.save(os.path.join(OUT, f"{name}.h5"))

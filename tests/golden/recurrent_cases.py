@@ -153,13 +153,45 @@ def image_shapes(K):
         "loss": "mse"}
 
 
+# ---- Bidirectional
+def bidirectional_masked_tagger(K):
+    """Both directions per step, concatenated; padded steps (zeros on both sides) left out."""
+    x = K.Input((5,), dtype="int32", name="words")
+    h = K.layers.Embedding(VOCABULARY, 3, mask_zero=True, name="embed")(x)
+    h = K.layers.Bidirectional(K.layers.LSTM(3, return_sequences=True, name="lstm"),
+                               name="both_ways")(h)
+    return K.Model(x, K.layers.Dense(3, activation="softmax", name="tags")(h)), {
+        "loss": "sparse_categorical_crossentropy", "metrics": ["accuracy"]}
+
+
+def bidirectional_merges(K):
+    """sum, ave and mul merges, the last outputs and the sequences, stacked."""
+    x = K.Input((6, 2), name="series")
+    h = K.layers.Bidirectional(K.layers.GRU(3, return_sequences=True, name="gru"),
+                               merge_mode="mul", name="mul")(x)
+    a = K.layers.Bidirectional(K.layers.SimpleRNN(2, name="rnn"), merge_mode="ave",
+                               name="ave")(h)
+    b = K.layers.Bidirectional(K.layers.LSTM(2, name="lstm"), merge_mode="sum", name="sum")(h)
+    return K.Model(x, K.layers.Dense(2, name="out")(K.layers.Concatenate(name="join")([a, b]))), {
+        "loss": "mse"}
+
+
+def bidirectional_masked_classifier(K):
+    x = K.Input((6,), dtype="int32", name="words")
+    h = K.layers.Embedding(VOCABULARY, 4, mask_zero=True, name="embed")(x)
+    h = K.layers.Bidirectional(K.layers.GRU(3, name="gru"), name="both_ways")(h)
+    return K.Model(x, K.layers.Dense(1, activation="sigmoid", name="out")(h)), {
+        "loss": "binary_crossentropy", "metrics": ["accuracy"]}
+
+
 CASES = {f.__name__: f for f in (embedding_lstm, embedding_gru_sparse,
                                  gru_reset_before_sequences, simple_rnn_backwards,
                                  lstm_sequences_dense_per_step, stacked_lstm_gru,
                                  sequence_tagger, repeat_decoder, masked_lstm_classifier,
                                  masked_gru_tagger, masked_average, masking_rnn_backwards,
                                  masked_concatenate_lstm, conv1d_text, conv1d_series,
-                                 image_shapes)}
+                                 image_shapes, bidirectional_masked_tagger, bidirectional_merges,
+                                 bidirectional_masked_classifier)}
 FEATURES = {}
 
 
@@ -174,4 +206,4 @@ def pre_padded(x):
 
 # how a case's generated inputs are changed before training (by input name)
 PREPARE = {name: {"words": pre_padded, "series": pre_padded}
-           for name in CASES if name.startswith("mask")}
+           for name in CASES if "mask" in name}
