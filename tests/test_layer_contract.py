@@ -85,6 +85,8 @@ CASES = {
     "Masking": (lambda **kw: layers.Masking(**kw), (4, 3)),
     "Bidirectional": (lambda **kw: layers.Bidirectional(layers.LSTM(2, return_sequences=True), **kw), (4, 3)),
     "Bidirectional-gru-mul": (lambda **kw: layers.Bidirectional(layers.GRU(2), merge_mode="mul", **kw), (4, 3)),
+    "TimeDistributed": (lambda **kw: layers.TimeDistributed(layers.Dense(3, activation="tanh", dtype=kw.get("dtype")), **kw), (4, 2)),
+    "TimeDistributed-conv": (lambda **kw: layers.TimeDistributed(layers.Conv2D(2, 2, dtype=kw.get("dtype")), **kw), (2, 3, 3, 1)),
     "Conv1D": (lambda **kw: layers.Conv1D(3, 2, **kw), (5, 2)),
     "Conv1D-causal-dilated-tanh": (lambda **kw: layers.Conv1D(2, 2, padding="causal", dilation_rate=2, activation="tanh", **kw), (5, 2)),
     "Conv1D-same-strided-relu": (lambda **kw: layers.Conv1D(2, 3, strides=2, padding="same", activation="relu", **kw), (5, 2)),

@@ -125,6 +125,9 @@ def _layer(spec: dict, path: str, graph: bool = False):
             return None if not graph else numnet_layers.InputLayer(
                 batch_shape=config["batch_shape"], name=config.get("name"),
                 dtype=dtype if dtype in numnet_layers.InputLayer.DTYPES else None)
+        if name == "TimeDistributed":
+            return numnet_layers.TimeDistributed(_layer(config.get("layer"), path, graph),
+                                                 **common)
         if name == "Bidirectional":
             inner, backward = config.get("layer"), config.get("backward_layer")
             if isinstance(backward, dict) and (
@@ -381,7 +384,9 @@ def _keras_layer(layer, input_shape: tuple) -> dict:
     config = layer.get_config()
     penalties = {key: _keras_spec(config[key]) for key in _WEIGHTED_LAYERS.get(
         name, keras_sequences.PENALTIES.get(name, ())) if key in config}
-    if name == "Bidirectional":
+    if name == "TimeDistributed":
+        keras_config = {**base, "layer": _keras_layer(layer.layer, (None, *input_shape[2:]))}
+    elif name == "Bidirectional":
         keras_config = {**base, "merge_mode": layer.merge_mode,
                         "layer": _keras_layer(layer.forward_layer, input_shape),
                         "backward_layer": _keras_layer(layer.backward_layer, input_shape)}

@@ -86,6 +86,8 @@ def _keras_initializer(name: str) -> dict:
 def weights_groups(layer, name: str, count: int) -> list[tuple[str, int]]:
     """Where a .keras file keeps the `count` variables of a layer: (group, how many) in
     order (a Bidirectional's half in its forward layer's cell, half in its backward's)."""
+    if isinstance(layer, numnet_layers.TimeDistributed):
+        return [(f"layers/{name}/layer/vars", count)]
     if isinstance(layer, numnet_layers.Bidirectional):
         return [(f"layers/{name}/{side}_layer/cell/vars", count // 2)
                 for side in ("forward", "backward")]

@@ -58,6 +58,7 @@ from .reshaping import (
     ZeroPadding1D,
     ZeroPadding2D,
 )
+from .time_distributed import TimeDistributed
 
 # Every class a saved model may name; loading refuses anything else.
 LAYER_CLASSES: dict[str, type[Layer]] = {
@@ -69,8 +70,8 @@ LAYER_CLASSES: dict[str, type[Layer]] = {
                 GlobalMaxPooling2D, GRU, InputLayer, LeakyReLU, Linear, LSTM, Masking,
                 Maximum, MaxPooling1D, MaxPooling2D, Minimum, Multiply, Normalization, ReLU,
                 RepeatVector, Rescaling, Reshape, SELU, Sigmoid, SimpleRNN, Softmax, Softplus,
-                SpatialDropout2D, Subtract, Swish, Tanh, UpSampling1D, UpSampling2D,
-                ZeroPadding1D, ZeroPadding2D)
+                SpatialDropout2D, Subtract, Swish, Tanh, TimeDistributed, UpSampling1D,
+                UpSampling2D, ZeroPadding1D, ZeroPadding2D)
 }
 LAYER_CLASSES["Input"] = InputLayer  # the name files written before InputLayer existed use
 

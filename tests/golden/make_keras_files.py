@@ -116,9 +116,17 @@ def graphs():
                              name="both_ways")(h)
     h = layers.Bidirectional(layers.GRU(2, name="gru"), merge_mode="sum", name="summed")(h)
     bidirectional = keras.Model(tokens, layers.Dense(1, activation="sigmoid", name="out")(h))
+    frames = keras.Input((3, 5, 5, 1), name="frames")
+    h = layers.TimeDistributed(layers.Conv2D(2, 3, activation="relu", name="conv"),
+                               name="conv_frames")(frames)
+    h = layers.TimeDistributed(layers.Flatten(name="flat"), name="flat_frames")(h)
+    h = layers.TimeDistributed(layers.Dense(3, name="dense"), name="dense_frames")(h)
+    time_distributed = keras.Model(frames, layers.Dense(2, activation="softmax", name="out")(
+        layers.LSTM(2, name="lstm")(h)))
     return {"graph_two_inputs": two_inputs, "graph_two_outputs": two_outputs,
             "graph_sequences": sequences, "graph_decoder": decoder, "graph_masked": masked,
-            "graph_convolutions_1d": convolutions, "graph_bidirectional": bidirectional}
+            "graph_convolutions_1d": convolutions, "graph_bidirectional": bidirectional,
+            "graph_time_distributed": time_distributed}
 
 
 def pre_padded(x):

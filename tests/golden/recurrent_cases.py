@@ -184,6 +184,30 @@ def bidirectional_masked_classifier(K):
         "loss": "binary_crossentropy", "metrics": ["accuracy"]}
 
 
+# ---- TimeDistributed
+def time_distributed_decoder(K):
+    """Keras for R's addition RNN head: a softmax Dense applied to every step."""
+    x = K.Input((3,), name="code")
+    h = K.layers.RepeatVector(4, name="repeat")(x)
+    h = K.layers.LSTM(3, return_sequences=True, name="lstm")(h)
+    h = K.layers.TimeDistributed(K.layers.Dense(4, activation="relu", name="hidden"),
+                                 name="per_step")(h)
+    return K.Model(x, K.layers.TimeDistributed(K.layers.Dense(5, activation="softmax",
+                                                              name="digit"), name="digits")(h)), {
+        "loss": "categorical_crossentropy", "metrics": ["accuracy"]}
+
+
+def time_distributed_frames(K):
+    """A convolution over each frame of a short video, then a GRU over the frames."""
+    x = K.Input((3, 5, 5, 1), name="frames")
+    h = K.layers.TimeDistributed(K.layers.Conv2D(2, 3, activation="relu", name="conv"),
+                                 name="conv_frames")(x)
+    h = K.layers.TimeDistributed(K.layers.Flatten(name="flat"), name="flat_frames")(h)
+    h = K.layers.GRU(3, name="gru")(h)
+    return K.Model(x, K.layers.Dense(2, activation="softmax", name="out")(h)), {
+        "loss": "categorical_crossentropy"}
+
+
 CASES = {f.__name__: f for f in (embedding_lstm, embedding_gru_sparse,
                                  gru_reset_before_sequences, simple_rnn_backwards,
                                  lstm_sequences_dense_per_step, stacked_lstm_gru,
@@ -191,7 +215,8 @@ CASES = {f.__name__: f for f in (embedding_lstm, embedding_gru_sparse,
                                  masked_gru_tagger, masked_average, masking_rnn_backwards,
                                  masked_concatenate_lstm, conv1d_text, conv1d_series,
                                  image_shapes, bidirectional_masked_tagger, bidirectional_merges,
-                                 bidirectional_masked_classifier)}
+                                 bidirectional_masked_classifier, time_distributed_decoder,
+                                 time_distributed_frames)}
 FEATURES = {}
 
 
