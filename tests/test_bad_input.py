@@ -242,8 +242,10 @@ SEQUENCE_CASES = [
      r"input_shape must be \(batch, steps, features\) for LSTM\. Received: input_shape=\(None, 4\)"),
     (lambda: numnet.Sequential([layers.Input(shape=(4,)), layers.GlobalAveragePooling1D()]),
      ValueError, r"input_shape must be \(batch, steps, features\) for GlobalAveragePooling1D"),
-    (lambda: layers.GRU(3, dropout=0.2), ValueError, r"dropout must be 0 \(numnet's recurrent "
-                                                     r"layers have no dropout yet"),
+    (lambda: layers.GRU(3, dropout=1.0), ValueError,
+     r"dropout must be a float in \[0, 1\)\. Received: dropout=1\.0"),
+    (lambda: layers.LSTM(3, recurrent_dropout=-0.1), ValueError,
+     r"recurrent_dropout must be a float in \[0, 1\)"),
     (lambda: layers.LSTM(3, return_state=True), ValueError, r"return_state must be False"),
     (lambda: layers.LSTM(3, recurrent_activation="softsign"), ValueError,
      r"recurrent_activation must be one of \['linear', 'relu', 'sigmoid', 'tanh'\]"),

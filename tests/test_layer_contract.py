@@ -87,6 +87,10 @@ CASES = {
     "Bidirectional-gru-mul": (lambda **kw: layers.Bidirectional(layers.GRU(2), merge_mode="mul", **kw), (4, 3)),
     "TimeDistributed": (lambda **kw: layers.TimeDistributed(layers.Dense(3, activation="tanh", dtype=kw.get("dtype")), **kw), (4, 2)),
     "TimeDistributed-conv": (lambda **kw: layers.TimeDistributed(layers.Conv2D(2, 2, dtype=kw.get("dtype")), **kw), (2, 3, 3, 1)),
+    "LSTM-dropout": (lambda **kw: layers.LSTM(3, dropout=0.3, recurrent_dropout=0.4, return_sequences=True, seed=3, **kw), (4, 2)),
+    "GRU-dropout": (lambda **kw: layers.GRU(2, dropout=0.5, recurrent_dropout=0.3, seed=4, **kw), (4, 3)),
+    "GRU-reset-before-dropout": (lambda **kw: layers.GRU(2, reset_after=False, dropout=0.2, recurrent_dropout=0.5, seed=5, **kw), (4, 3)),
+    "SimpleRNN-dropout": (lambda **kw: layers.SimpleRNN(3, dropout=0.4, recurrent_dropout=0.4, seed=6, **kw), (4, 2)),
     "Conv1D": (lambda **kw: layers.Conv1D(3, 2, **kw), (5, 2)),
     "Conv1D-causal-dilated-tanh": (lambda **kw: layers.Conv1D(2, 2, padding="causal", dilation_rate=2, activation="tanh", **kw), (5, 2)),
     "Conv1D-same-strided-relu": (lambda **kw: layers.Conv1D(2, 3, strides=2, padding="same", activation="relu", **kw), (5, 2)),
@@ -231,11 +235,15 @@ def test_layers_with_parameters_can_skip_the_input_gradient(case):
     """A model's first trainable layer is called with need_dx=False: same grads, no dx."""
     layer, x = make(case, dtype="float64")
     dy = np.random.default_rng(7).standard_normal(layer.forward(x).shape)
-    layer.forward(x, training=True)
-    layer.backward(dy)
-    grads = {key: g.copy() for key, g in layer.grads.items()}
-    layer.forward(x, training=True)
-    assert layer.backward(dy, need_dx=False) is None
+    seed = getattr(layer, "seed", None)
+    for need_dx in (True, False):
+        if seed is not None:  # recurrent dropout: the same masks both times
+            layer.rng = np.random.default_rng(seed)
+        layer.forward(x, training=True)
+        dx = layer.backward(dy, need_dx=need_dx)
+        if need_dx:
+            grads = {key: g.copy() for key, g in layer.grads.items()}
+    assert dx is None
     for key, grad in grads.items():
         np.testing.assert_array_equal(layer.grads[key], grad)
 

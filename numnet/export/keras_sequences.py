@@ -14,7 +14,7 @@ RECURRENT = {"SimpleRNN": numnet_layers.SimpleRNN, "LSTM": numnet_layers.LSTM,
              "GRU": numnet_layers.GRU}
 _RNN_KEYS = ("units", "activation", "use_bias", "return_sequences", "go_backwards",
              "dropout", "recurrent_dropout", "return_state", "stateful", "unroll",
-             "zero_output_for_mask")
+             "zero_output_for_mask", "seed")
 _EXTRA_KEYS = {"SimpleRNN": (), "LSTM": ("recurrent_activation", "unit_forget_bias"),
                "GRU": ("recurrent_activation", "reset_after")}
 PENALTIES = {
@@ -70,8 +70,8 @@ def write(layer, base: dict, penalties: dict) -> dict:
     name = type(layer).__name__
     keys = (*_RNN_KEYS, *_EXTRA_KEYS[name])
     keras_config = {**base, **{key: config[key] for key in keys if key in config}, **penalties}
-    keras_config.update(dropout=0.0, recurrent_dropout=0.0, return_state=False, stateful=False,
-                        unroll=False, seed=None, zero_output_for_mask=layer.zero_output_for_mask)
+    keras_config.update(return_state=False, stateful=False, unroll=False, seed=layer.seed,
+                        zero_output_for_mask=layer.zero_output_for_mask)
     for key in ("kernel_initializer", "recurrent_initializer", "bias_initializer"):
         keras_config[key] = _keras_initializer(config[key])
     return keras_config

@@ -18,7 +18,13 @@ from __future__ import annotations
 import numpy as np
 
 from .. import initializers
-from .._validation import check_bool, check_positive_int, fail
+from .._validation import (
+    check_bool,
+    check_fraction,
+    check_nonnegative_int,
+    check_positive_int,
+    fail,
+)
 from ..ops import get_ops
 from .base import Layer
 
@@ -82,10 +88,11 @@ class RNN(Layer):
                                   kernel_constraint=kernel_constraint,
                                   recurrent_kernel_constraint=recurrent_constraint,
                                   bias_constraint=bias_constraint)
-        for name, value in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
-            if value != 0:
-                fail(name, "0 (numnet's recurrent layers have no dropout yet: put a Dropout "
-                           "layer before or after)", value)
+        self.dropout = check_fraction("dropout", dropout)
+        self.recurrent_dropout = check_fraction("recurrent_dropout", recurrent_dropout)
+        self.seed = None if seed is None else check_nonnegative_int("seed", seed)
+        self.rng = None if seed is None else np.random.default_rng(seed)
+        self._recurrent_mask: np.ndarray | None = None  # of the sequence being run
         for name, value in (("return_state", return_state), ("stateful", stateful)):
             if check_bool(name, value):
                 fail(name, "False (not supported by numnet's recurrent layers yet)", value)
@@ -126,7 +133,24 @@ class RNN(Layer):
             shapes["recurrent_kernel"], rng, self.dtype))
         if self.use_bias:
             self.add_param("bias", self.initial_bias(rng))
+        if self.rng is None:
+            self.rng = rng  # the model's generator: its seed draws the dropout masks
         super().build(input_shape, rng)
+
+    def _dropout_mask(self, shape: tuple, rate: float, dtype) -> np.ndarray | None:
+        """One mask per sequence (the same at every step, as Keras), or None."""
+        if rate == 0:
+            return None
+        if self.rng is None:  # used standalone, never built
+            self.rng = np.random.default_rng()
+        return get_ops().dropout_mask(self.rng.bit_generator.random_raw(), shape, rate, dtype)
+
+    def dropped(self, h: np.ndarray) -> np.ndarray:
+        """h as the recurrent product sees it: with recurrent dropout, h · its mask."""
+        return h if self._recurrent_mask is None else h * self._recurrent_mask
+
+    def dropped_backward(self, dh: np.ndarray) -> np.ndarray:
+        return dh if self._recurrent_mask is None else dh * self._recurrent_mask
 
     def input_bias(self) -> np.ndarray | None:
         """The bias added to the input projection x W (all of it but GRU's recurrent one)."""
@@ -159,6 +183,12 @@ class RNN(Layer):
             fail("x", f"an array of shape (batch, steps, {self.input_shape[-1]}) for layer "
                       f"'{self.name}'", x)
         steps = x[:, ::-1] if self.go_backwards else x
+        input_mask = self._dropout_mask((len(x), 1, x.shape[-1]), self.dropout, x.dtype) \
+            if training else None
+        if input_mask is not None:  # dropout on the inputs: one mask for every step
+            steps = steps * input_mask
+        self._recurrent_mask = self._dropout_mask((len(x), self.units), self.recurrent_dropout,
+                                                  x.dtype) if training else None
         if mask is not None:
             mask = (mask[:, ::-1] if self.go_backwards else mask)[:, :, None]
         projected = steps @ self.params["kernel"]
@@ -177,12 +207,12 @@ class RNN(Layer):
                            self.zero_output_for_mask else state[0])
             caches.append(cache)
         if training:
-            self._cache = (steps, caches, x.shape, mask)
+            self._cache = (steps, caches, x.shape, mask, input_mask, self._recurrent_mask)
         return np.stack(outputs, axis=1) if self.return_sequences else outputs[-1]
 
     def backward(self, dy: np.ndarray, need_dx: bool = True) -> np.ndarray | None:
         self._require_cache(self._cache)
-        steps, caches, shape, mask = self._cache
+        steps, caches, shape, mask, input_mask, self._recurrent_mask = self._cache
         n, count, _ = shape
         for g in self.grads.values():
             g[...] = 0
@@ -208,6 +238,8 @@ class RNN(Layer):
         if not need_dx:
             return None
         dx = d_projected @ self.params["kernel"].T
+        if input_mask is not None:
+            dx *= input_mask
         return dx[:, ::-1] if self.go_backwards else dx
 
     def add_input_bias_gradient(self, gradient: np.ndarray) -> None:
@@ -220,6 +252,8 @@ class RNN(Layer):
                 "recurrent_initializer": initializers.name_of(self.recurrent_initializer),
                 "bias_initializer": initializers.name_of(self.bias_initializer),
                 "return_sequences": self.return_sequences, "go_backwards": self.go_backwards,
+                "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout,
+                "seed": self.seed,
                 **({"zero_output_for_mask": True} if self.zero_output_for_mask else {}),
                 **{key.replace("recurrent_kernel", "recurrent"): value for key, value in
                    self.weight_penalty_config().items()}}
@@ -235,7 +269,7 @@ class SimpleRNN(RNN):
 
     # a = xW_t + h U;  h' = f(a)
     def cell_forward(self, xw, state):
-        (h,) = state
+        h = self.dropped(state[0])
         h_new = self.f(xw + h @ self.params["recurrent_kernel"])
         return (h_new,), (h, h_new)
 
@@ -243,7 +277,7 @@ class SimpleRNN(RNN):
         h, h_new = cache
         da = self.f_backward(d_state[0], h_new)
         self.grads["recurrent_kernel"] += h.T @ da
-        return da, (da @ self.params["recurrent_kernel"].T,)
+        return da, (self.dropped_backward(da @ self.params["recurrent_kernel"].T),)
 
     def get_config(self) -> dict:
         config_ = super().get_config()
@@ -276,7 +310,7 @@ class LSTM(RNN):
 
     # z = xW_t + h U;  i, f, o = g(z_i, z_f, z_o), c̃ = f(z_c);  c' = f c + i c̃;  h' = o f(c')
     def cell_forward(self, xw, state):
-        h, c = state
+        h, c = self.dropped(state[0]), state[1]
         u = self.units
         z = xw + h @ self.params["recurrent_kernel"]
         i, f, o = self.g(z[:, :u]), self.g(z[:, u:2 * u]), self.g(z[:, 3 * u:])
@@ -295,7 +329,7 @@ class LSTM(RNN):
                              self.f_backward(dc * i, candidate), self.g_backward(do, o)],
                             axis=1)
         self.grads["recurrent_kernel"] += h.T @ dz
-        return dz, (dz @ self.params["recurrent_kernel"].T, dc * f)
+        return dz, (self.dropped_backward(dz @ self.params["recurrent_kernel"].T), dc * f)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "unit_forget_bias": self.unit_forget_bias}
@@ -329,27 +363,28 @@ class GRU(RNN):
 
     def cell_forward(self, xw, state):
         (h,) = state
+        hd = self.dropped(h)  # what the recurrent products see
         u, kernel = self.units, self.params["recurrent_kernel"]
         if self.reset_after:
-            m = h @ kernel
+            m = hd @ kernel
             if self.use_bias:
                 m += self.params["bias"][1]
             z = self.g(xw[:, :u] + m[:, :u])
             r = self.g(xw[:, u:2 * u] + m[:, u:2 * u])
             candidate = self.f(xw[:, 2 * u:] + r * m[:, 2 * u:])
-            cache = (h, z, r, candidate, m[:, 2 * u:])
+            cache = (h, hd, z, r, candidate, m[:, 2 * u:])
         else:
-            m = h @ kernel[:, :2 * u]
+            m = hd @ kernel[:, :2 * u]
             z = self.g(xw[:, :u] + m[:, :u])
             r = self.g(xw[:, u:2 * u] + m[:, u:])
-            candidate = self.f(xw[:, 2 * u:] + (r * h) @ kernel[:, 2 * u:])
-            cache = (h, z, r, candidate, None)
+            candidate = self.f(xw[:, 2 * u:] + (r * hd) @ kernel[:, 2 * u:])
+            cache = (h, hd, z, r, candidate, None)
         h_new = z * h + (1 - z) * candidate
         return (h_new,), cache
 
     def cell_backward(self, d_state, cache):
         (dh,) = d_state
-        h, z, r, candidate, m_h = cache
+        h, hd, z, r, candidate, m_h = cache
         u, kernel = self.units, self.params["recurrent_kernel"]
         da_z = self.g_backward(dh * (h - candidate), z)
         da_h = self.f_backward(dh * (1 - z), candidate)
@@ -357,17 +392,17 @@ class GRU(RNN):
         if self.reset_after:
             da_r = self.g_backward(da_h * m_h, r)
             dm = np.concatenate([da_z, da_r, da_h * r], axis=1)
-            self.grads["recurrent_kernel"] += h.T @ dm
+            self.grads["recurrent_kernel"] += hd.T @ dm
             if self.use_bias:
                 self.grads["bias"][1] += dm.sum(axis=0)
-            dh_prev = dh_prev + dm @ kernel.T
+            dh_prev = dh_prev + self.dropped_backward(dm @ kernel.T)
         else:
             d_rh = da_h @ kernel[:, 2 * u:].T
-            self.grads["recurrent_kernel"][:, 2 * u:] += (r * h).T @ da_h
-            da_r = self.g_backward(d_rh * h, r)
+            self.grads["recurrent_kernel"][:, 2 * u:] += (r * hd).T @ da_h
+            da_r = self.g_backward(d_rh * hd, r)
             dm = np.concatenate([da_z, da_r], axis=1)
-            self.grads["recurrent_kernel"][:, :2 * u] += h.T @ dm
-            dh_prev = dh_prev + d_rh * r + dm @ kernel[:, :2 * u].T
+            self.grads["recurrent_kernel"][:, :2 * u] += hd.T @ dm
+            dh_prev = dh_prev + self.dropped_backward(d_rh * r + dm @ kernel[:, :2 * u].T)
         return np.concatenate([da_z, da_r, da_h], axis=1), (dh_prev,)
 
     def get_config(self) -> dict:
