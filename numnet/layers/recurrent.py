@@ -195,9 +195,17 @@ class RNN(Layer):
         bias = self.input_bias()
         if bias is not None:
             projected += bias
-        state = self.initial_state(len(x), x.dtype)
+        outputs, caches = self.run_steps(projected, mask)
+        if training:
+            self._cache = (steps, caches, x.shape, mask, input_mask, self._recurrent_mask)
+        return outputs if self.return_sequences else outputs[:, -1]
+
+    def run_steps(self, projected: np.ndarray, mask) -> tuple[np.ndarray, object]:
+        """The cell over the steps of projected (n, steps, gates·units) -> (the outputs
+        (n, steps, units), what backward needs)."""
+        state = self.initial_state(len(projected), projected.dtype)
         outputs, caches = [], []
-        for t in range(x.shape[1]):
+        for t in range(projected.shape[1]):
             new_state, cache = self.cell_forward(projected[:, t], state)
             if mask is not None:
                 new_state = tuple(np.where(mask[:, t], s, kept)
@@ -206,9 +214,7 @@ class RNN(Layer):
             outputs.append(np.where(mask[:, t], state[0], 0) if mask is not None and
                            self.zero_output_for_mask else state[0])
             caches.append(cache)
-        if training:
-            self._cache = (steps, caches, x.shape, mask, input_mask, self._recurrent_mask)
-        return np.stack(outputs, axis=1) if self.return_sequences else outputs[-1]
+        return np.stack(outputs, axis=1), caches
 
     def backward(self, dy: np.ndarray, need_dx: bool = True) -> np.ndarray | None:
         self._require_cache(self._cache)
@@ -216,21 +222,10 @@ class RNN(Layer):
         n, count, _ = shape
         for g in self.grads.values():
             g[...] = 0
-        d_projected = np.empty((n, count, self.gates * self.units), dy.dtype)
-        d_state = tuple(np.zeros_like(s) for s in self.initial_state(n, dy.dtype))
-        for t in range(count - 1, -1, -1):
-            dy_t = dy[:, t] if self.return_sequences else (dy if t == count - 1 else 0)
-            if mask is not None and self.zero_output_for_mask:
-                dy_t = np.where(mask[:, t], dy_t, 0)  # a zero output passes no gradient
-            dh = d_state[0] + dy_t
-            d_full = (dh, *d_state[1:])
-            if mask is None:
-                d_projected[:, t], d_state = self.cell_backward(d_full, caches[t])
-                continue
-            real = mask[:, t]
-            d_projected[:, t], d_cell = self.cell_backward(
-                tuple(np.where(real, d, 0) for d in d_full), caches[t])
-            d_state = tuple(c + np.where(real, 0, d) for c, d in zip(d_cell, d_full))
+        d_outputs = dy if self.return_sequences else np.zeros((n, count, self.units), dy.dtype)
+        if not self.return_sequences:
+            d_outputs[:, -1] = dy
+        d_projected = self.run_steps_backward(d_outputs, caches, mask)
         flat = d_projected.reshape(-1, d_projected.shape[-1])
         self.grads["kernel"][...] = steps.reshape(-1, steps.shape[-1]).T @ flat
         if self.use_bias:
@@ -241,6 +236,26 @@ class RNN(Layer):
         if input_mask is not None:
             dx *= input_mask
         return dx[:, ::-1] if self.go_backwards else dx
+
+    def run_steps_backward(self, d_outputs: np.ndarray, caches, mask) -> np.ndarray:
+        """Back through the steps, given dL/d(outputs) (n, steps, units) -> dL/d(projected)
+        (n, steps, gates·units); the cells add their recurrent kernel's gradient."""
+        n, count, _ = d_outputs.shape
+        d_projected = np.empty((n, count, self.gates * self.units), d_outputs.dtype)
+        d_state = tuple(np.zeros_like(s) for s in self.initial_state(n, d_outputs.dtype))
+        for t in range(count - 1, -1, -1):
+            dy_t = d_outputs[:, t]
+            if mask is not None and self.zero_output_for_mask:
+                dy_t = np.where(mask[:, t], dy_t, 0)  # a zero output passes no gradient
+            d_full = (d_state[0] + dy_t, *d_state[1:])
+            if mask is None:
+                d_projected[:, t], d_state = self.cell_backward(d_full, caches[t])
+                continue
+            real = mask[:, t]
+            d_projected[:, t], d_cell = self.cell_backward(
+                tuple(np.where(real, d, 0) for d in d_full), caches[t])
+            d_state = tuple(c + np.where(real, 0, d) for c, d in zip(d_cell, d_full))
+        return d_projected
 
     def add_input_bias_gradient(self, gradient: np.ndarray) -> None:
         self.grads["bias"] += gradient
@@ -307,6 +322,23 @@ class LSTM(RNN):
 
     def initial_state(self, n, dtype):
         return (np.zeros((n, self.units), dtype), np.zeros((n, self.units), dtype))
+
+    # on a backend with a fused loop (Numba): the same steps, one kernel per step
+    def run_steps(self, projected, mask):
+        ops = get_ops()
+        if mask is None and ops.fuses_recurrence and ops.lstm_fits(self):
+            fused = ops.lstm_forward(projected, self.params["recurrent_kernel"])
+            if fused is not None:
+                h, cache = fused
+                return h[:, 1:], ("fused", h, cache)
+        return super().run_steps(projected, mask)
+
+    def run_steps_backward(self, d_outputs, caches, mask):
+        if isinstance(caches, tuple) and caches[0] == "fused":
+            _, h, cache = caches
+            return get_ops().lstm_backward(d_outputs, cache, h, self.params["recurrent_kernel"],
+                                           self.grads["recurrent_kernel"])
+        return super().run_steps_backward(d_outputs, caches, mask)
 
     # z = xW_t + h U;  i, f, o = g(z_i, z_f, z_o), c̃ = f(z_c);  c' = f c + i c̃;  h' = o f(c')
     def cell_forward(self, xw, state):

@@ -20,6 +20,7 @@ import math
 
 import numpy as np
 
+from . import numba_recurrent
 from .numba_conv import NumbaConv
 from .numba_jit import (
     KERNEL_DTYPES,
@@ -371,6 +372,12 @@ class NumbaOps(NumbaConv, NumpyOps):
                                    dz[0].reshape(-1) if grad_bias is None else grad_bias,
                                    grad_bias is not None)
         return dz
+
+    # ---- the LSTM loop (numnet/ops/numba_recurrent.py) -------------------------------------------
+    fuses_recurrence = True
+    lstm_fits = staticmethod(numba_recurrent.lstm_fits)
+    lstm_forward = staticmethod(numba_recurrent.lstm_forward)
+    lstm_backward = staticmethod(numba_recurrent.lstm_backward)
 
     # ---- fused blocks (numnet.training.rewrite) -------------------------------------------------
     fuses_blocks = True
