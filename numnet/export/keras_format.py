@@ -20,7 +20,6 @@ import zipfile
 from .. import layers as numnet_layers
 from .._validation import fail
 from ..files import atomic_write
-from ..layers.base import snake_case
 from ..saving import FileFormatError
 from ..symbolic import shapes_only
 from . import keras_sequences
@@ -61,14 +60,7 @@ _SIMPLE_LAYERS = {
     "GlobalAveragePooling1D": (numnet_layers.GlobalAveragePooling1D, ()),
     "GlobalMaxPooling1D": (numnet_layers.GlobalMaxPooling1D, ()),
     "SpatialDropout2D": (numnet_layers.SpatialDropout2D, ("rate", "seed")),
-    "MaxPooling1D": (numnet_layers.MaxPooling1D, ("pool_size", "strides", "padding")),
-    "AveragePooling1D": (numnet_layers.AveragePooling1D, ("pool_size", "strides", "padding")),
-    "UpSampling1D": (numnet_layers.UpSampling1D, ("size",)),
-    "UpSampling2D": (numnet_layers.UpSampling2D, ("size", "interpolation")),
-    "ZeroPadding1D": (numnet_layers.ZeroPadding1D, ("padding",)),
-    "ZeroPadding2D": (numnet_layers.ZeroPadding2D, ("padding",)),
-    "Cropping1D": (numnet_layers.Cropping1D, ("cropping",)),
-    "Cropping2D": (numnet_layers.Cropping2D, ("cropping",)),
+    **keras_sequences.SHAPE_LAYERS,
     **{cls.__name__: (cls, ()) for cls in (numnet_layers.Add, numnet_layers.Subtract,
                                            numnet_layers.Multiply, numnet_layers.Average,
                                            numnet_layers.Maximum, numnet_layers.Minimum)},
@@ -76,11 +68,11 @@ _SIMPLE_LAYERS = {
     "Dot": (numnet_layers.Dot, ("axes", "normalize")),
 }
 # Layers with Keras's data_format, which numnet takes as "channels_last" only (a channels-first
-# Flatten orders its outputs differently).
-_IMAGE_LAYERS = {"Flatten", "Conv2D", "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D",
-                 "GlobalMaxPooling2D", "SpatialDropout2D", "GlobalAveragePooling1D",
-                 "GlobalMaxPooling1D", "Conv1D", "MaxPooling1D", "AveragePooling1D",
-                 "ZeroPadding1D", "ZeroPadding2D", "Cropping2D", "UpSampling2D"}
+# Flatten orders its outputs differently; UpSampling1D and Cropping1D have none).
+_IMAGE_LAYERS = {"Flatten", "Conv1D", "Conv2D", "MaxPooling2D", "AveragePooling2D",
+                 "GlobalAveragePooling2D", "GlobalMaxPooling2D", "SpatialDropout2D",
+                 "GlobalAveragePooling1D", "GlobalMaxPooling1D", *keras_sequences.SHAPE_LAYERS}
+_IMAGE_LAYERS -= {"UpSampling1D", "Cropping1D"}
 # Layers with weights (their own readers and writers); their penalties and constraints:
 _WEIGHTED_LAYERS = {
     "Dense": ("kernel_regularizer", "bias_regularizer", "activity_regularizer",
@@ -125,20 +117,9 @@ def _layer(spec: dict, path: str, graph: bool = False):
             return None if not graph else numnet_layers.InputLayer(
                 batch_shape=config["batch_shape"], name=config.get("name"),
                 dtype=dtype if dtype in numnet_layers.InputLayer.DTYPES else None)
-        if name == "TimeDistributed":
-            return numnet_layers.TimeDistributed(_layer(config.get("layer"), path, graph),
-                                                 **common)
-        if name == "Bidirectional":
-            inner, backward = config.get("layer"), config.get("backward_layer")
-            if isinstance(backward, dict) and (
-                    backward.get("class_name") != (inner or {}).get("class_name")
-                    or not (backward.get("config") or {}).get("go_backwards")):
-                raise FileFormatError(f"{path}: layer {config.get('name')!r} has a backward "
-                                      "layer of its own, which numnet's Bidirectional does "
-                                      "not take")
-            return numnet_layers.Bidirectional(_layer(inner, path, graph),
-                                               merge_mode=config.get("merge_mode", "concat"),
-                                               **common)
+        if name in keras_sequences.WRAPPERS:
+            return keras_sequences.read_wrapper(name, config, common, path,
+                                                lambda spec: _layer(spec, path, graph))
         if keras_sequences.handles(name):
             return keras_sequences.read(name, config, {
                 key: _spec(config.get(key), path, key.split("_")[1])
@@ -263,18 +244,6 @@ def _model(model_config: object, path: str):
             implied)
 
 
-def _storage_names(layers: list) -> list[str]:
-    """The group of each layer in a .keras weights file: Keras names them by class within the
-    model, not by layer name (dense, dense_1, ..., re_lu, ...)."""
-    used: dict[str, int] = {}
-    names = []
-    for layer in layers:
-        name = snake_case(type(layer).__name__)
-        used[name] = used.get(name, -1) + 1
-        names.append(name if not used[name] else f"{name}_{used[name]}")
-    return names
-
-
 def _built(parsed: tuple, arrays_of, path: str):
     """The model, its weights from the file: arrays_of(layer index, layer, count) gives a
     layer's datasets in order (h5py datasets), whose shapes are all checked against the
@@ -323,7 +292,7 @@ def load_keras(path: str | os.PathLike):
         parsed = _model(model_config, path)
         try:
             with h5py.File(io.BytesIO(weights), "r") as store:
-                groups = _storage_names(parsed[0])
+                groups = keras_sequences.storage_names(parsed[0])
 
                 def arrays_of(index, layer, count):
                     arrays = []
@@ -384,12 +353,8 @@ def _keras_layer(layer, input_shape: tuple) -> dict:
     config = layer.get_config()
     penalties = {key: _keras_spec(config[key]) for key in _WEIGHTED_LAYERS.get(
         name, keras_sequences.PENALTIES.get(name, ())) if key in config}
-    if name == "TimeDistributed":
-        keras_config = {**base, "layer": _keras_layer(layer.layer, (None, *input_shape[2:]))}
-    elif name == "Bidirectional":
-        keras_config = {**base, "merge_mode": layer.merge_mode,
-                        "layer": _keras_layer(layer.forward_layer, input_shape),
-                        "backward_layer": _keras_layer(layer.backward_layer, input_shape)}
+    if name in keras_sequences.WRAPPERS:
+        keras_config = keras_sequences.write_wrapper(layer, base, input_shape, _keras_layer)
     elif keras_sequences.handles(name):
         keras_config = keras_sequences.write(layer, base, penalties)
     elif name in ("Dense", "Conv1D", "Conv2D"):
@@ -457,7 +422,7 @@ def _write_keras(h5py, path: str, model, config: dict) -> None:
     group, named as Keras names them), atomically."""
     weights = io.BytesIO()
     with h5py.File(weights, "w") as store:
-        for layer, name in zip(model.layers, _storage_names(model.layers)):
+        for layer, name in zip(model.layers, keras_sequences.storage_names(model.layers)):
             values = iter(layer.weights.values())
             for group_name, size in keras_sequences.weights_groups(layer, name,
                                                                      len(layer.weights)):

@@ -1,4 +1,5 @@
-"""Keras configs of the sequence layers (Embedding, SimpleRNN, LSTM, GRU) both ways, for
+"""Keras configs of the sequence layers (Embedding, SimpleRNN, LSTM, GRU, the wrappers
+Bidirectional and TimeDistributed, the 1-D and shape layers) both ways, for
 numnet/export/keras_format.py. Keras keeps a recurrent layer's weights in its cell: the
 .keras group layers/<name>/cell/vars, the .h5 names <layer>/<layer>_cell/kernel, ...
 """
@@ -6,7 +7,9 @@ numnet/export/keras_format.py. Keras keeps a recurrent layer's weights in its ce
 from __future__ import annotations
 
 from .. import layers as numnet_layers
+from ..layers.base import snake_case
 from ..layers.recurrent import RNN
+from ..saving import FileFormatError
 
 # Keras's recurrent classes; the config keys numnet's take as they are (all, and per class);
 # each class's penalty arguments
@@ -22,6 +25,18 @@ PENALTIES = {
     **{name: ("kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
               "kernel_constraint", "recurrent_constraint", "bias_constraint")
        for name in RECURRENT},
+}
+# the 1-D poolings and the padding, cropping and upsampling layers: one to one, as
+# keras_format.py's other simple layers (class, the config keys numnet shares)
+SHAPE_LAYERS = {
+    "MaxPooling1D": (numnet_layers.MaxPooling1D, ("pool_size", "strides", "padding")),
+    "AveragePooling1D": (numnet_layers.AveragePooling1D, ("pool_size", "strides", "padding")),
+    "UpSampling1D": (numnet_layers.UpSampling1D, ("size",)),
+    "UpSampling2D": (numnet_layers.UpSampling2D, ("size", "interpolation")),
+    "ZeroPadding1D": (numnet_layers.ZeroPadding1D, ("padding",)),
+    "ZeroPadding2D": (numnet_layers.ZeroPadding2D, ("padding",)),
+    "Cropping1D": (numnet_layers.Cropping1D, ("cropping",)),
+    "Cropping2D": (numnet_layers.Cropping2D, ("cropping",)),
 }
 _INITIALIZERS = {"RandomUniform": "random_uniform", "GlorotUniform": "glorot_uniform",
                  "Orthogonal": "orthogonal", "Zeros": "zeros", "Ones": "ones",
@@ -83,6 +98,18 @@ def _keras_initializer(name: str) -> dict:
             "registered_name": None}
 
 
+def storage_names(layers: list) -> list[str]:
+    """The group of each layer in a .keras weights file: Keras names them by class within the
+    model, not by layer name (dense, dense_1, ..., re_lu, ...)."""
+    used: dict[str, int] = {}
+    names = []
+    for layer in layers:
+        name = snake_case(type(layer).__name__)
+        used[name] = used.get(name, -1) + 1
+        names.append(name if not used[name] else f"{name}_{used[name]}")
+    return names
+
+
 def weights_groups(layer, name: str, count: int) -> list[tuple[str, int]]:
     """Where a .keras file keeps the `count` variables of a layer: (group, how many) in
     order (a Bidirectional's half in its forward layer's cell, half in its backward's)."""
@@ -93,3 +120,32 @@ def weights_groups(layer, name: str, count: int) -> list[tuple[str, int]]:
                 for side in ("forward", "backward")]
     return [(f"layers/{name}/cell/vars" if isinstance(layer, RNN) else f"layers/{name}/vars",
              count)]
+
+
+# ---- the wrappers: a layer spec inside the spec ---------------------------------------------
+WRAPPERS = ("Bidirectional", "TimeDistributed")
+
+
+def read_wrapper(class_name: str, config: dict, common: dict, path: str, read_inner):
+    """The numnet Bidirectional or TimeDistributed for a Keras config; read_inner(spec)
+    reads the wrapped layer's spec."""
+    if class_name == "TimeDistributed":
+        return numnet_layers.TimeDistributed(read_inner(config.get("layer")), **common)
+    inner, backward = config.get("layer"), config.get("backward_layer")
+    if isinstance(backward, dict) and (
+            backward.get("class_name") != (inner or {}).get("class_name")
+            or not (backward.get("config") or {}).get("go_backwards")):
+        raise FileFormatError(f"{path}: layer {config.get('name')!r} has a backward layer of "
+                              "its own, which numnet's Bidirectional does not take")
+    return numnet_layers.Bidirectional(read_inner(inner),
+                                       merge_mode=config.get("merge_mode", "concat"), **common)
+
+
+def write_wrapper(layer, base: dict, input_shape: tuple, write_inner) -> dict:
+    """The Keras config of a numnet Bidirectional or TimeDistributed; write_inner(layer,
+    input_shape) writes a wrapped layer's spec."""
+    if isinstance(layer, numnet_layers.TimeDistributed):
+        return {**base, "layer": write_inner(layer.layer, (None, *input_shape[2:]))}
+    return {**base, "merge_mode": layer.merge_mode,
+            "layer": write_inner(layer.forward_layer, input_shape),
+            "backward_layer": write_inner(layer.backward_layer, input_shape)}
