@@ -3,12 +3,12 @@
     python benchmarks/compare_trees.py OLD_TREE NEW_TREE [--rounds 10] [--threads 2]
                                        [--model mlp|convnet]
 
-Every round runs one fresh process per tree, in turn: each loads MNIST, builds the tutorial
-model (seed 0, Numba backend; --model convnet: Keras's "Simple MNIST convnet" with Adam),
-trains one untimed epoch (JIT caches, buffers), then times one epoch of
-fit(batch_size=128, validation_split=0.2) and checks its validation accuracy. A burst
-of load from another tenant of a shared machine then hits both trees of a round alike; the
-result is the median and quartiles of the per-round ratio NEW / OLD, with two figures less
+Every round runs one fresh process per tree, in turn (which tree goes first alternates from
+round to round): each loads MNIST, builds the tutorial model (seed 0, Numba backend;
+--model convnet: Keras's "Simple MNIST convnet" with Adam), trains one untimed epoch (JIT
+caches, buffers), then times one epoch of fit(batch_size=128, validation_split=0.2) and
+checks its validation accuracy. A burst of load from another tenant of a shared machine
+then hits both trees of a round alike; the result is the median and quartiles of the per-round ratio NEW / OLD, with two figures less
 moved by other tenants: the ratio of each tree's fastest epoch, and the per-round ratio of
 CPU time (every thread's; time spent waiting for a core is not in it).
 
@@ -97,7 +97,9 @@ def main() -> None:
     times: dict[str, list[float]] = {"old": [], "new": []}
     cpu: dict[str, list[float]] = {"old": [], "new": []}
     for round_ in range(args.rounds):
-        for name in ("old", "new"):
+        # which tree goes first alternates: a host that slows the second of two long runs
+        # (turbo budget, a neighbour's burst) must not always hit the same tree
+        for name in ("old", "new") if round_ % 2 == 0 else ("new", "old"):
             wall, cpu_seconds = epoch_seconds(getattr(args, name), args.threads, args.model)
             times[name].append(wall)
             cpu[name].append(cpu_seconds)

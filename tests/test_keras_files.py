@@ -228,7 +228,8 @@ def as_dict(model, predictions):
 @pytest.mark.parametrize("backend", ["numpy", "numba"])
 @pytest.mark.parametrize("name", ["graph_two_inputs", "graph_two_outputs", "graph_sequences",
                                   "graph_decoder", "graph_masked", "graph_convolutions_1d",
-                                  "graph_bidirectional", "graph_time_distributed"])
+                                  "graph_bidirectional", "graph_time_distributed",
+                                  "graph_transposed"])
 @pytest.mark.parametrize("ext", ["keras", "h5"])
 def test_functional_models_keras_saved_predict_as_keras_did(name, ext, backend):
     """Shared layers, merges, dict outputs, integer inputs with Embedding, LSTM, GRU (both
@@ -247,7 +248,8 @@ def test_functional_models_keras_saved_predict_as_keras_did(name, ext, backend):
 
 @pytest.mark.parametrize("name", ["graph_two_inputs", "graph_two_outputs", "graph_sequences",
                                   "graph_decoder", "graph_masked", "graph_convolutions_1d",
-                                  "graph_bidirectional", "graph_time_distributed"])
+                                  "graph_bidirectional", "graph_time_distributed",
+                                  "graph_transposed"])
 def test_the_functional_export_has_keras_layout_and_loads_back(name, tmp_path):
     """numnet's .keras for a graph: Keras's Functional config (layers with inbound_nodes,
     input_layers, output_layers) and weight groups; Keras 3.15 loads it and predicts as

@@ -91,6 +91,8 @@ CASES = {
     "GRU-dropout": (lambda **kw: layers.GRU(2, dropout=0.5, recurrent_dropout=0.3, seed=4, **kw), (4, 3)),
     "GRU-reset-before-dropout": (lambda **kw: layers.GRU(2, reset_after=False, dropout=0.2, recurrent_dropout=0.5, seed=5, **kw), (4, 3)),
     "SimpleRNN-dropout": (lambda **kw: layers.SimpleRNN(3, dropout=0.4, recurrent_dropout=0.4, seed=6, **kw), (4, 2)),
+    "Conv2DTranspose": (lambda **kw: layers.Conv2DTranspose(2, 3, strides=2, padding="same", activation="relu", **kw), (3, 2, 2)),
+    "Conv2DTranspose-valid-tanh": (lambda **kw: layers.Conv2DTranspose(3, (2, 3), strides=(2, 1), activation="tanh", **kw), (2, 3, 1)),
     "Conv1D": (lambda **kw: layers.Conv1D(3, 2, **kw), (5, 2)),
     "Conv1D-causal-dilated-tanh": (lambda **kw: layers.Conv1D(2, 2, padding="causal", dilation_rate=2, activation="tanh", **kw), (5, 2)),
     "Conv1D-same-strided-relu": (lambda **kw: layers.Conv1D(2, 3, strides=2, padding="same", activation="relu", **kw), (5, 2)),

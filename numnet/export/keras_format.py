@@ -69,16 +69,17 @@ _SIMPLE_LAYERS = {
 }
 # Layers with Keras's data_format, which numnet takes as "channels_last" only (a channels-first
 # Flatten orders its outputs differently; UpSampling1D and Cropping1D have none).
-_IMAGE_LAYERS = {"Flatten", "Conv1D", "Conv2D", "MaxPooling2D", "AveragePooling2D",
-                 "GlobalAveragePooling2D", "GlobalMaxPooling2D", "SpatialDropout2D",
-                 "GlobalAveragePooling1D", "GlobalMaxPooling1D", *keras_sequences.SHAPE_LAYERS}
+_IMAGE_LAYERS = {"Flatten", "Conv1D", "Conv2D", "Conv2DTranspose", "MaxPooling2D",
+                 "AveragePooling2D", "GlobalAveragePooling2D", "GlobalMaxPooling2D",
+                 "SpatialDropout2D", "GlobalAveragePooling1D", "GlobalMaxPooling1D",
+                 *keras_sequences.SHAPE_LAYERS}
 _IMAGE_LAYERS -= {"UpSampling1D", "Cropping1D"}
 # Layers with weights (their own readers and writers); their penalties and constraints:
 _WEIGHTED_LAYERS = {
     "Dense": ("kernel_regularizer", "bias_regularizer", "activity_regularizer",
               "kernel_constraint", "bias_constraint"),
     **{name: ("kernel_regularizer", "bias_regularizer", "kernel_constraint",
-              "bias_constraint") for name in ("Conv1D", "Conv2D")},
+              "bias_constraint") for name in ("Conv1D", "Conv2D", "Conv2DTranspose")},
     "BatchNormalization": ("gamma_regularizer", "beta_regularizer", "gamma_constraint",
                            "beta_constraint"),
 }
@@ -137,11 +138,12 @@ def _layer(spec: dict, path: str, graph: bool = False):
                 return numnet_layers.Dense(
                     config["units"], activation=config.get("activation", "linear"),
                     use_bias=config.get("use_bias", True), **penalties, **common)
-            if name in ("Conv1D", "Conv2D"):
-                if config.get("groups", 1) != 1 or config.get("activity_regularizer"):
+            if name in ("Conv1D", "Conv2D", "Conv2DTranspose"):
+                if config.get("groups", 1) != 1 or config.get("activity_regularizer") or \
+                        config.get("output_padding") is not None:
                     raise FileFormatError(f"{path}: layer {config.get('name')!r} is a grouped "
-                                          "convolution or has an activity regularizer, which "
-                                          f"numnet's {name} does not have")
+                                          "convolution or has an activity regularizer or an "
+                                          f"output_padding, which numnet's {name} does not have")
                 return getattr(numnet_layers, name)(
                     config["filters"], config["kernel_size"], strides=config.get("strides", 1),
                     padding=config.get("padding", "valid"),
@@ -357,7 +359,7 @@ def _keras_layer(layer, input_shape: tuple) -> dict:
         keras_config = keras_sequences.write_wrapper(layer, base, input_shape, _keras_layer)
     elif keras_sequences.handles(name):
         keras_config = keras_sequences.write(layer, base, penalties)
-    elif name in ("Dense", "Conv1D", "Conv2D"):
+    elif name in ("Dense", "Conv1D", "Conv2D", "Conv2DTranspose"):
         from ..layers.activation import name_of
 
         activation = name_of(layer.activation)
@@ -366,8 +368,10 @@ def _keras_layer(layer, input_shape: tuple) -> dict:
         if name == "Dense":
             keras_config["units"] = layer.units
         else:
-            keras_config.update(groups=1, **{key: config[key] for key in (
+            keras_config.update({key: config.get(key, [1, 1]) for key in (
                 "filters", "kernel_size", "strides", "padding", "dilation_rate")})
+            extra = {"output_padding": None} if name == "Conv2DTranspose" else {"groups": 1}
+            keras_config.update(extra)
     elif name == "BatchNormalization":
         keras_config = {**base, **penalties, **{key: config[key] for key in (
             "axis", "momentum", "epsilon", "center", "scale")}}

@@ -16,7 +16,7 @@ from .activation import (
 )
 from .base import Layer
 from .bidirectional import Bidirectional
-from .convolution import Conv1D, Conv2D
+from .convolution import Conv1D, Conv2D, Conv2DTranspose
 from .dense import Dense
 from .dropout import Dropout, GaussianNoise, SpatialDropout2D
 from .embedding import Embedding
@@ -64,7 +64,8 @@ from .time_distributed import TimeDistributed
 LAYER_CLASSES: dict[str, type[Layer]] = {
     cls.__name__: cls
     for cls in (Activation, Add, AveragePooling1D, AveragePooling2D, Average,
-                BatchNormalization, Bidirectional, Concatenate, Conv1D, Conv2D, Cropping1D,
+                BatchNormalization, Bidirectional, Concatenate, Conv1D, Conv2D, Conv2DTranspose,
+                Cropping1D,
                 Cropping2D, Dense, Dot, Dropout, ELU, Embedding, Flatten, GaussianNoise, GELU,
                 GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D,
                 GlobalMaxPooling2D, GRU, InputLayer, LeakyReLU, Linear, LSTM, Masking,

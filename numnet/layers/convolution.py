@@ -324,3 +324,113 @@ def single(name: str, value: object) -> int:
     if isinstance(value, (tuple, list)) and len(value) == 1:
         value = value[0]
     return check_positive_int(name, value)
+
+
+class Conv2DTranspose(Layer):
+    """y = activation(conv_transpose(x, kernel) + bias), channels last (Keras's
+    Conv2DTranspose, the upsampling convolution of decoders): the adjoint of Conv2D with the
+    same kernel_size, strides and padding, so that a Conv2D of the output gives back the
+    input's shape.
+
+        rows of x -> rows · Wᵀ (one window each) -> the windows added into y (col2im)
+
+    Args:
+        filters: output channels.
+        kernel_size, strides: an int or a pair. padding: "valid" (out = (in - 1)·stride +
+            kernel) or "same" (out = in · stride).
+        activation, use_bias, initializers, regularizers, constraints: as Dense's.
+
+    Input shape: (batch, rows, cols, channels). Output shape: (batch, out_rows, out_cols,
+    filters). Parameters: kernel (kh, kw, filters, channels), Keras's layout; bias (filters,).
+    """
+
+    def __init__(self, filters: int, kernel_size, strides=1, padding: str = "valid",
+                 dilation_rate=1, activation: str | None = None, use_bias: bool = True,
+                 kernel_initializer: str = "glorot_uniform", bias_initializer: str = "zeros",
+                 kernel_regularizer=None, bias_regularizer=None, kernel_constraint=None,
+                 bias_constraint=None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.filters = check_positive_int("filters", filters)
+        self.kernel_size = pair("kernel_size", kernel_size)
+        self.strides = pair("strides", strides)
+        self.padding = check_padding(padding)
+        if pair("dilation_rate", dilation_rate) != (1, 1):
+            fail("dilation_rate", "1 (numnet's Conv2DTranspose is not dilated)", dilation_rate)
+        set_kernel_options(self, activation, use_bias, kernel_initializer, bias_initializer)
+        self.set_weight_penalties(kernel_regularizer=kernel_regularizer,
+                                  bias_regularizer=bias_regularizer,
+                                  kernel_constraint=kernel_constraint,
+                                  bias_constraint=bias_constraint)
+        self._cache: tuple | None = None
+
+    cache_attributes = ("_cache",)
+
+    def param_shapes(self, input_shape: tuple) -> dict[str, tuple]:
+        shapes = {"kernel": (*self.kernel_size, self.filters, input_shape[-1])}
+        if self.use_bias:
+            shapes["bias"] = (self.filters,)
+        return shapes
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        check_images(self, input_shape)
+        sizes = [size * s if self.padding == "same" else (size - 1) * s + k
+                 for size, k, s in zip(input_shape[1:3], self.kernel_size, self.strides)]
+        return (input_shape[0], *sizes, self.filters)
+
+    def build(self, input_shape: tuple, rng: np.random.Generator) -> None:
+        self.compute_output_shape(input_shape)
+        for key, shape in self.param_shapes(input_shape).items():
+            init = self.kernel_initializer if key == "kernel" else self.bias_initializer
+            self.add_param(key, init(shape, rng, self.dtype))
+        super().build(input_shape, rng)
+
+    def _matrix(self) -> np.ndarray:
+        """The kernel as (kh·kw·filters, channels): one window of y per row of x."""
+        return self.params["kernel"].reshape(-1, self.params["kernel"].shape[-1])
+
+    # z = col2im(rows(x) Wᵀ) + b  ->  dcols = im2col(dz);  dW = dcolsᵀ rows(x), dx = dcols W
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        return self.forward_with_logits(x, training)[0]
+
+    def forward_with_logits(self, x: np.ndarray, training: bool = False):
+        if x.ndim != 4 or x.shape[1:] != tuple(self.input_shape[1:]):
+            fail("x", f"an array of shape (n, {', '.join(map(str, self.input_shape[1:]))}) "
+                      f"for layer '{self.name}'", x)
+        rows = x.reshape(-1, x.shape[-1])
+        shape = (len(x), *self.output_shape[1:])
+        z = get_ops().col2im(rows @ self._matrix().T, shape, self.kernel_size, self.strides,
+                             self.padding, (1, 1))
+        if self.use_bias:
+            z += self.params["bias"]
+        if training:
+            self._cache = (rows, x.shape)
+        return self.activation.forward(z, training=training), z
+
+    def output_activation(self) -> Layer:
+        return self.activation
+
+    def backward(self, dy: np.ndarray, need_dx: bool = True) -> np.ndarray | None:
+        self._require_cache(self._cache)
+        return self.backward_from_logits(self.activation.backward(dy), need_dx)
+
+    def backward_from_logits(self, dz: np.ndarray, need_dx: bool = True) -> np.ndarray | None:
+        self._require_cache(self._cache)
+        rows, x_shape = self._cache
+        dcols = get_ops().im2col(np.ascontiguousarray(dz), self.kernel_size, self.strides,
+                                 self.padding, (1, 1))
+        self.grads["kernel"][...] = (dcols.T @ rows).reshape(self.params["kernel"].shape)
+        if self.use_bias:
+            self.grads["bias"][...] = dz.sum(axis=(0, 1, 2))
+        return (dcols @ self._matrix()).reshape(x_shape) if need_dx else None
+
+    def save_cache(self) -> tuple:
+        return super().save_cache(), self.activation.save_cache()
+
+    def restore_cache(self, cache: tuple) -> None:
+        super().restore_cache(cache[0])
+        self.activation.restore_cache(cache[1])
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "filters": self.filters,
+                "kernel_size": list(self.kernel_size), "strides": list(self.strides),
+                "padding": self.padding, **kernel_options_config(self)}

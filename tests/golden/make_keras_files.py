@@ -123,10 +123,16 @@ def graphs():
     h = layers.TimeDistributed(layers.Dense(3, name="dense"), name="dense_frames")(h)
     time_distributed = keras.Model(frames, layers.Dense(2, activation="softmax", name="out")(
         layers.LSTM(2, name="lstm")(h)))
+    images = keras.Input((4, 4, 2), name="images")
+    h = layers.Conv2D(3, 3, strides=2, padding="same", activation="relu", name="encode")(images)
+    h = layers.Conv2DTranspose(2, 3, strides=2, padding="same", name="up_same")(h)
+    h = layers.Conv2DTranspose(1, (2, 3), padding="valid", activation="sigmoid",
+                               name="up_valid")(h)
+    transposed = keras.Model(images, h)
     return {"graph_two_inputs": two_inputs, "graph_two_outputs": two_outputs,
             "graph_sequences": sequences, "graph_decoder": decoder, "graph_masked": masked,
             "graph_convolutions_1d": convolutions, "graph_bidirectional": bidirectional,
-            "graph_time_distributed": time_distributed}
+            "graph_time_distributed": time_distributed, "graph_transposed": transposed}
 
 
 def pre_padded(x):

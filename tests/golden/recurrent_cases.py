@@ -208,6 +208,19 @@ def time_distributed_frames(K):
         "loss": "categorical_crossentropy"}
 
 
+def transposed_autoencoder(K):
+    """A convolutional autoencoder's decoder: Conv2DTranspose, valid and same, strided."""
+    x = K.Input((4, 4, 2), name="images")
+    h = K.layers.Conv2D(3, 3, strides=2, padding="same", activation="relu", name="encode")(x)
+    h = K.layers.Conv2DTranspose(2, 3, strides=2, padding="same", activation="relu",
+                                 name="up_same")(h)
+    h = K.layers.Conv2DTranspose(2, 2, padding="valid", name="up_valid")(h)
+    h = K.layers.Cropping2D(((0, 1), (0, 1)), name="crop")(h)
+    return K.Model(x, K.layers.Conv2DTranspose(2, (1, 3), strides=(1, 1), padding="same",
+                                               activation="sigmoid", name="out")(h)), {
+        "loss": "binary_crossentropy"}
+
+
 CASES = {f.__name__: f for f in (embedding_lstm, embedding_gru_sparse,
                                  gru_reset_before_sequences, simple_rnn_backwards,
                                  lstm_sequences_dense_per_step, stacked_lstm_gru,
@@ -216,7 +229,7 @@ CASES = {f.__name__: f for f in (embedding_lstm, embedding_gru_sparse,
                                  masked_concatenate_lstm, conv1d_text, conv1d_series,
                                  image_shapes, bidirectional_masked_tagger, bidirectional_merges,
                                  bidirectional_masked_classifier, time_distributed_decoder,
-                                 time_distributed_frames)}
+                                 time_distributed_frames, transposed_autoencoder)}
 FEATURES = {}
 
 
