@@ -60,7 +60,55 @@ def check_images(layer: Layer, input_shape: tuple) -> None:
                             f"channels last{hint}", tuple(input_shape))
 
 
-class Conv2D(Layer):
+class _Convolution(Layer):
+    """What Conv2D and Conv2DTranspose share: Keras's arguments, the kernel and bias."""
+
+    def __init__(self, filters: int, kernel_size, strides=1, padding: str = "valid",
+                 dilation_rate=1, activation: str | None = None, use_bias: bool = True,
+                 kernel_initializer: str = "glorot_uniform", bias_initializer: str = "zeros",
+                 kernel_regularizer=None, bias_regularizer=None, kernel_constraint=None,
+                 bias_constraint=None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.filters = check_positive_int("filters", filters)
+        self.kernel_size = pair("kernel_size", kernel_size)
+        self.strides = pair("strides", strides)
+        self.padding = check_padding(padding)
+        self.dilation_rate = pair("dilation_rate", dilation_rate)
+        set_kernel_options(self, activation, use_bias, kernel_initializer, bias_initializer)
+        self.set_weight_penalties(kernel_regularizer=kernel_regularizer,
+                                  bias_regularizer=bias_regularizer,
+                                  kernel_constraint=kernel_constraint,
+                                  bias_constraint=bias_constraint)
+        self._cache: tuple | None = None
+
+    def kernel_shape(self, channels: int) -> tuple:
+        raise NotImplementedError
+
+    def param_shapes(self, input_shape: tuple) -> dict[str, tuple]:
+        shapes = {"kernel": self.kernel_shape(input_shape[-1])}
+        if self.use_bias:
+            shapes["bias"] = (self.filters,)
+        return shapes
+
+    def build(self, input_shape: tuple, rng: np.random.Generator) -> None:
+        self.compute_output_shape(input_shape)
+        for key, shape in self.param_shapes(input_shape).items():
+            init = self.kernel_initializer if key == "kernel" else self.bias_initializer
+            self.add_param(key, init(shape, rng, self.dtype))
+        super().build(input_shape, rng)
+
+    def output_activation(self) -> Layer:
+        return self.activation
+
+    def save_cache(self) -> tuple:
+        return super().save_cache(), self.activation.save_cache()
+
+    def restore_cache(self, cache: tuple) -> None:
+        super().restore_cache(cache[0])
+        self.activation.restore_cache(cache[1])
+
+
+class Conv2D(_Convolution):
     """y = activation(conv(x, kernel) + bias), channels last.
 
     Args:
@@ -75,34 +123,17 @@ class Conv2D(Layer):
     """
 
     def __init__(self, filters: int, kernel_size, strides=1, padding: str = "valid",
-                 dilation_rate=1, activation: str | None = None, use_bias: bool = True,
-                 kernel_initializer: str = "glorot_uniform", bias_initializer: str = "zeros",
-                 kernel_regularizer=None, bias_regularizer=None, kernel_constraint=None,
-                 bias_constraint=None, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.filters = check_positive_int("filters", filters)
-        self.kernel_size = pair("kernel_size", kernel_size)
-        self.strides = pair("strides", strides)
-        self.padding = check_padding(padding)
-        self.dilation_rate = pair("dilation_rate", dilation_rate)
+                 dilation_rate=1, **kwargs) -> None:
+        super().__init__(filters, kernel_size, strides, padding, dilation_rate, **kwargs)
         if self.strides != (1, 1) and self.dilation_rate != (1, 1):
             fail("dilation_rate", "1 when strides are not 1 (as Keras)", dilation_rate)
-        set_kernel_options(self, activation, use_bias, kernel_initializer, bias_initializer)
-        self.set_weight_penalties(kernel_regularizer=kernel_regularizer,
-                                  bias_regularizer=bias_regularizer,
-                                  kernel_constraint=kernel_constraint,
-                                  bias_constraint=bias_constraint)
-        self._cache: tuple | None = None
         # im2col rows of the last training forward (kept for backward), and a second buffer
         # for what lives within one call: the rows' gradient in backward, or the rows of an
         # inference forward (so that validating never overwrites the training step's rows)
         self._cols, self._scratch = Scratch(), Scratch()
 
-    def param_shapes(self, input_shape: tuple) -> dict[str, tuple]:
-        shapes = {"kernel": (*self.kernel_size, input_shape[-1], self.filters)}
-        if self.use_bias:
-            shapes["bias"] = (self.filters,)
-        return shapes
+    def kernel_shape(self, channels: int) -> tuple:
+        return (*self.kernel_size, channels, self.filters)
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         check_images(self, input_shape)
@@ -113,13 +144,6 @@ class Conv2D(Layer):
                                 f"(with dilation {self.dilation_rate})"
                                 f"{channels_first_hint(input_shape)}", self.kernel_size)
         return (input_shape[0], rows, cols, self.filters)
-
-    def build(self, input_shape: tuple, rng: np.random.Generator) -> None:
-        self.compute_output_shape(input_shape)
-        for key, shape in self.param_shapes(input_shape).items():
-            init = self.kernel_initializer if key == "kernel" else self.bias_initializer
-            self.add_param(key, init(shape, rng, self.dtype))
-        super().build(input_shape, rng)
 
     @property
     def kernel(self) -> np.ndarray:
@@ -175,9 +199,6 @@ class Conv2D(Layer):
         if training:
             self._cache = (cols, x.shape)
         return z, cols
-
-    def output_activation(self) -> Layer:
-        return self.activation
 
     def save_cache(self) -> tuple:
         # the im2col rows live in a buffer the next call reuses: a saved cache copies them
@@ -326,7 +347,7 @@ def single(name: str, value: object) -> int:
     return check_positive_int(name, value)
 
 
-class Conv2DTranspose(Layer):
+class Conv2DTranspose(_Convolution):
     """y = activation(conv_transpose(x, kernel) + bias), channels last (Keras's
     Conv2DTranspose, the upsampling convolution of decoders): the adjoint of Conv2D with the
     same kernel_size, strides and padding, so that a Conv2D of the output gives back the
@@ -344,45 +365,22 @@ class Conv2DTranspose(Layer):
     filters). Parameters: kernel (kh, kw, filters, channels), Keras's layout; bias (filters,).
     """
 
-    def __init__(self, filters: int, kernel_size, strides=1, padding: str = "valid",
-                 dilation_rate=1, activation: str | None = None, use_bias: bool = True,
-                 kernel_initializer: str = "glorot_uniform", bias_initializer: str = "zeros",
-                 kernel_regularizer=None, bias_regularizer=None, kernel_constraint=None,
-                 bias_constraint=None, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.filters = check_positive_int("filters", filters)
-        self.kernel_size = pair("kernel_size", kernel_size)
-        self.strides = pair("strides", strides)
-        self.padding = check_padding(padding)
-        if pair("dilation_rate", dilation_rate) != (1, 1):
-            fail("dilation_rate", "1 (numnet's Conv2DTranspose is not dilated)", dilation_rate)
-        set_kernel_options(self, activation, use_bias, kernel_initializer, bias_initializer)
-        self.set_weight_penalties(kernel_regularizer=kernel_regularizer,
-                                  bias_regularizer=bias_regularizer,
-                                  kernel_constraint=kernel_constraint,
-                                  bias_constraint=bias_constraint)
-        self._cache: tuple | None = None
-
     cache_attributes = ("_cache",)
 
-    def param_shapes(self, input_shape: tuple) -> dict[str, tuple]:
-        shapes = {"kernel": (*self.kernel_size, self.filters, input_shape[-1])}
-        if self.use_bias:
-            shapes["bias"] = (self.filters,)
-        return shapes
+    def __init__(self, filters: int, kernel_size, strides=1, padding: str = "valid",
+                 dilation_rate=1, **kwargs) -> None:
+        super().__init__(filters, kernel_size, strides, padding, dilation_rate, **kwargs)
+        if self.dilation_rate != (1, 1):
+            fail("dilation_rate", "1 (numnet's Conv2DTranspose is not dilated)", dilation_rate)
+
+    def kernel_shape(self, channels: int) -> tuple:
+        return (*self.kernel_size, self.filters, channels)
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         check_images(self, input_shape)
         sizes = [size * s if self.padding == "same" else (size - 1) * s + k
                  for size, k, s in zip(input_shape[1:3], self.kernel_size, self.strides)]
         return (input_shape[0], *sizes, self.filters)
-
-    def build(self, input_shape: tuple, rng: np.random.Generator) -> None:
-        self.compute_output_shape(input_shape)
-        for key, shape in self.param_shapes(input_shape).items():
-            init = self.kernel_initializer if key == "kernel" else self.bias_initializer
-            self.add_param(key, init(shape, rng, self.dtype))
-        super().build(input_shape, rng)
 
     def _matrix(self) -> np.ndarray:
         """The kernel as (kh·kw·filters, channels): one window of y per row of x."""
@@ -406,9 +404,6 @@ class Conv2DTranspose(Layer):
             self._cache = (rows, x.shape)
         return self.activation.forward(z, training=training), z
 
-    def output_activation(self) -> Layer:
-        return self.activation
-
     def backward(self, dy: np.ndarray, need_dx: bool = True) -> np.ndarray | None:
         self._require_cache(self._cache)
         return self.backward_from_logits(self.activation.backward(dy), need_dx)
@@ -422,13 +417,6 @@ class Conv2DTranspose(Layer):
         if self.use_bias:
             self.grads["bias"][...] = dz.sum(axis=(0, 1, 2))
         return (dcols @ self._matrix()).reshape(x_shape) if need_dx else None
-
-    def save_cache(self) -> tuple:
-        return super().save_cache(), self.activation.save_cache()
-
-    def restore_cache(self, cache: tuple) -> None:
-        super().restore_cache(cache[0])
-        self.activation.restore_cache(cache[1])
 
     def get_config(self) -> dict:
         return {**super().get_config(), "filters": self.filters,
