@@ -8,9 +8,10 @@ round to round): each loads MNIST, builds the tutorial model (seed 0, Numba back
 --model convnet: Keras's "Simple MNIST convnet" with Adam), trains one untimed epoch (JIT
 caches, buffers), then times one epoch of fit(batch_size=128, validation_split=0.2) and
 checks its validation accuracy. A burst of load from another tenant of a shared machine
-then hits both trees of a round alike; the result is the median and quartiles of the per-round ratio NEW / OLD, with two figures less
-moved by other tenants: the ratio of each tree's fastest epoch, and the per-round ratio of
-CPU time (every thread's; time spent waiting for a core is not in it).
+then hits both trees of a round alike; the result is the median and quartiles of the
+per-round ratio NEW / OLD, with two figures less moved by other tenants: the ratio of each
+tree's fastest epoch, and the per-round ratio of CPU time (every thread's; time spent waiting
+for a core is not in it).
 
 OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are removed from both trees' processes (some hosts
 set them, and OpenBLAS then runs AVX2 kernels on an AVX-512 CPU); the header line records
