@@ -1,6 +1,6 @@
-"""The fused LSTM loop of the Numba backend (numnet/ops/numba_recurrent.py) gives the
-reference's numbers (LSTM's cells step by step, NumPy backend): outputs, dL/dx and every
-gradient; and the reference runs wherever the fused loop does not fit."""
+"""The fused LSTM and GRU loops of the Numba backend (numnet/ops/numba_recurrent.py) give the
+reference's numbers (the cells step by step, NumPy backend): outputs, dL/dx and every
+gradient; and the reference runs wherever no fused loop fits."""
 
 import numpy as np
 import pytest
@@ -10,10 +10,10 @@ from numnet import layers
 from numnet.ops import get_ops
 
 
-def run(backend, dtype, **options):
+def run(backend, dtype, recurrent=layers.LSTM, **options):
     numnet.config.set_backend(backend)
     numnet.set_random_seed(0)
-    lstm = layers.LSTM(5, dtype=dtype, **options)
+    lstm = recurrent(5, dtype=dtype, **options)
     numnet.Sequential([layers.Input((7, 3)), lstm])
     x = np.random.default_rng(0).standard_normal((4, 7, 3)).astype(dtype)
     y = lstm.forward(x, training=True)
@@ -22,13 +22,14 @@ def run(backend, dtype, **options):
     return y, dx, {key: g.copy() for key, g in lstm.grads.items()}, fused
 
 
+@pytest.mark.parametrize("recurrent", [layers.LSTM, layers.GRU])
 @pytest.mark.parametrize("dtype, rtol", [("float64", 1e-12), ("float32", 2e-5)])
 @pytest.mark.parametrize("options", [{}, {"return_sequences": True},
                                      {"go_backwards": True, "use_bias": False}],
                          ids=["last", "sequences", "backwards-nobias"])
-def test_the_fused_lstm_loop_equals_the_reference(dtype, rtol, options):
-    reference = run("numpy", dtype, **options)
-    fused = run("numba", dtype, **options)
+def test_the_fused_loops_equal_the_reference(recurrent, dtype, rtol, options):
+    reference = run("numpy", dtype, recurrent, **options)
+    fused = run("numba", dtype, recurrent, **options)
     assert fused[3] and not reference[3]
     for got, expected in zip(fused[:2], reference[:2]):
         np.testing.assert_allclose(got, expected, rtol=rtol, atol=rtol * 1e-2)
@@ -37,7 +38,9 @@ def test_the_fused_lstm_loop_equals_the_reference(dtype, rtol, options):
                                    err_msg=key)
 
 
-@pytest.mark.parametrize("options", [{"activation": "relu"}, {"recurrent_dropout": 0.3}])
-def test_the_reference_runs_where_the_fused_loop_does_not_fit(options):
-    assert get_ops("numba").fuses_recurrence
-    assert not run("numba", "float32", seed=1, **options)[3]
+@pytest.mark.parametrize("recurrent, options", [
+    (layers.LSTM, {"activation": "relu"}), (layers.LSTM, {"recurrent_dropout": 0.3}),
+    (layers.GRU, {"reset_after": False}), (layers.SimpleRNN, {})])
+def test_the_reference_runs_where_no_fused_loop_fits(recurrent, options):
+    assert not hasattr(get_ops("numpy"), "fused_steps")
+    assert not run("numba", "float32", recurrent, seed=1, **options)[3]

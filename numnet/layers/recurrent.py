@@ -202,7 +202,12 @@ class RNN(Layer):
 
     def run_steps(self, projected: np.ndarray, mask) -> tuple[np.ndarray, object]:
         """The cell over the steps of projected (n, steps, gates·units) -> (the outputs
-        (n, steps, units), what backward needs)."""
+        (n, steps, units), what backward needs). A backend with fused loops (Numba) runs
+        the ones that fit it: the same steps, one kernel pass per step."""
+        fuse = getattr(get_ops(), "fused_steps", None)  # the reference runs the cells only
+        fused = fuse(self, projected) if fuse is not None and mask is None else None
+        if fused is not None:
+            return fused[0][:, 1:], ("fused", *fused)
         state = self.initial_state(len(projected), projected.dtype)
         outputs, caches = [], []
         for t in range(projected.shape[1]):
@@ -240,6 +245,8 @@ class RNN(Layer):
     def run_steps_backward(self, d_outputs: np.ndarray, caches, mask) -> np.ndarray:
         """Back through the steps, given dL/d(outputs) (n, steps, units) -> dL/d(projected)
         (n, steps, gates·units); the cells add their recurrent kernel's gradient."""
+        if isinstance(caches, tuple) and caches[0] == "fused":
+            return get_ops().fused_steps_backward(self, d_outputs, *caches[1:])
         n, count, _ = d_outputs.shape
         d_projected = np.empty((n, count, self.gates * self.units), d_outputs.dtype)
         d_state = tuple(np.zeros_like(s) for s in self.initial_state(n, d_outputs.dtype))
@@ -322,23 +329,6 @@ class LSTM(RNN):
 
     def initial_state(self, n, dtype):
         return (np.zeros((n, self.units), dtype), np.zeros((n, self.units), dtype))
-
-    # on a backend with a fused loop (Numba): the same steps, one kernel per step
-    def run_steps(self, projected, mask):
-        ops = get_ops()
-        if mask is None and ops.fuses_recurrence and ops.lstm_fits(self):
-            fused = ops.lstm_forward(projected, self.params["recurrent_kernel"])
-            if fused is not None:
-                h, cache = fused
-                return h[:, 1:], ("fused", h, cache)
-        return super().run_steps(projected, mask)
-
-    def run_steps_backward(self, d_outputs, caches, mask):
-        if isinstance(caches, tuple) and caches[0] == "fused":
-            _, h, cache = caches
-            return get_ops().lstm_backward(d_outputs, cache, h, self.params["recurrent_kernel"],
-                                           self.grads["recurrent_kernel"])
-        return super().run_steps_backward(d_outputs, caches, mask)
 
     # z = xW_t + h U;  i, f, o = g(z_i, z_f, z_o), c̃ = f(z_c);  c' = f c + i c̃;  h' = o f(c')
     def cell_forward(self, xw, state):

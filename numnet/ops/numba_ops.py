@@ -373,11 +373,9 @@ class NumbaOps(NumbaConv, NumpyOps):
                                    grad_bias is not None)
         return dz
 
-    # ---- the LSTM loop (numnet/ops/numba_recurrent.py) -------------------------------------------
-    fuses_recurrence = True
-    lstm_fits = staticmethod(numba_recurrent.lstm_fits)
-    lstm_forward = staticmethod(numba_recurrent.lstm_forward)
-    lstm_backward = staticmethod(numba_recurrent.lstm_backward)
+    # ---- the LSTM and GRU loops (numnet/ops/numba_recurrent.py) ---------------------------------
+    fused_steps = staticmethod(numba_recurrent.fused_steps)
+    fused_steps_backward = staticmethod(numba_recurrent.fused_steps_backward)
 
     # ---- fused blocks (numnet.training.rewrite) -------------------------------------------------
     fuses_blocks = True

@@ -22,7 +22,6 @@ class NumpyOps(NumpyConv, NumpyMerging, NumpyNormalization, NumpyUpdates):
     """Reference implementation of every op numnet needs."""
 
     name = "numpy"
-    fuses_recurrence = False  # a backend with fused recurrent loops (lstm_forward, ...)
 
     # ---- Dense: y = x W + b ------------------------------------------------------------------
     def dense_forward(self, x: np.ndarray, kernel: np.ndarray,
