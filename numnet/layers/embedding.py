@@ -6,6 +6,7 @@ import numpy as np
 
 from .. import initializers
 from .._validation import check_bool, check_positive_int, fail, is_integral
+from ..ops import get_ops
 from .base import Layer
 
 
@@ -88,9 +89,8 @@ class Embedding(Layer):
     def backward(self, dy: np.ndarray, need_dx: bool = True) -> None:
         """Writes dL/dembeddings; returns None (indices have no gradient)."""
         self._require_cache(self._indices)
-        grad = self.grads["embeddings"]
-        grad[...] = 0
-        np.add.at(grad, self._indices.reshape(-1), dy.reshape(-1, self.output_dim))
+        get_ops().embedding_backward(self._indices.reshape(-1),
+                                     dy.reshape(-1, self.output_dim), self.grads["embeddings"])
         return None
 
     def get_config(self) -> dict:

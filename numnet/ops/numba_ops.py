@@ -178,6 +178,16 @@ def _block_forward_kernel(out, bias, has_bias, relu, dropout, k0, k1, threshold,
 
 
 @njit
+def _embedding_backward_kernel(indices, dy, grad):
+    """grad = 0, then grad[indices[p]] += dy[p] for every position p (one pass, in order)."""
+    grad[...] = 0
+    for p in range(indices.size):
+        row = indices[p]
+        for k in range(dy.shape[1]):
+            grad[row, k] += dy[p, k]
+
+
+@njit
 def _max_abs_kernel(x):
     """max |x| (NaN if x holds a NaN; 0 if x is empty): an integer max over
     numba_jit.abs_bits."""
@@ -352,6 +362,12 @@ class NumbaOps(NumbaConv, NumpyOps):
                                            rho, epsilon)
         f = param.dtype.type
         _adadelta_kernel(*flat, f(lr), f(rho), f(1 - rho), f(epsilon), _TINY[f])
+
+    def embedding_backward(self, indices, dy, grad):
+        if not kernel_ready(dy, grad) or indices.dtype.kind not in "iu" or dy.ndim != 2:
+            return super().embedding_backward(indices, dy, grad)
+        _embedding_backward_kernel(np.ascontiguousarray(indices), dy, grad)
+        return grad
 
     def bias_relu(self, y, bias):
         given = [] if bias is None else [bias]

@@ -64,6 +64,15 @@ class NumpyOps(NumpyConv, NumpyMerging, NumpyNormalization, NumpyUpdates):
         """dx = dy · scale."""
         return dy * dy.dtype.type(scale)
 
+    # ---- Embedding: y = E[indices] ----------------------------------------------------------
+    def embedding_backward(self, indices: np.ndarray, dy: np.ndarray,
+                           grad: np.ndarray) -> np.ndarray:
+        """grad (input_dim, output_dim) = Σ of the rows of dy (positions, output_dim) at each
+        index of indices (positions,): a repeated index adds its rows. Overwrites grad."""
+        grad[...] = 0
+        np.add.at(grad, indices, dy)
+        return grad
+
     # ---- Activations: each forward beside its backward -----------------------------------------
     def relu(self, x: np.ndarray) -> np.ndarray:
         """y = max(x, 0)."""
