@@ -343,6 +343,45 @@ class Layer:
         return f"{type(self).__name__}({args})"
 
 
+class Wrapper(Layer):
+    """A layer made of other layers (Bidirectional, TimeDistributed): their penalties,
+    constraints and caches are its own. A subclass gives `wrapped`, the layers inside."""
+
+    @property
+    def wrapped(self) -> tuple[Layer, ...]:
+        raise NotImplementedError
+
+    @property
+    def has_penalties(self) -> bool:
+        return any(inner.has_penalties for inner in self.wrapped)
+
+    @property
+    def has_constraints(self) -> bool:
+        return any(inner.has_constraints for inner in self.wrapped)
+
+    def regularization_loss(self) -> float:
+        if not self.trainable:
+            return 0.0
+        return sum(inner.regularization_loss() for inner in self.wrapped)
+
+    def add_regularization_gradients(self) -> None:
+        if self.trainable:
+            for inner in self.wrapped:
+                inner.add_regularization_gradients()
+
+    def apply_constraints(self) -> None:
+        for inner in self.wrapped:
+            inner.apply_constraints()
+
+    def save_cache(self) -> tuple:
+        return super().save_cache(), *(inner.save_cache() for inner in self.wrapped)
+
+    def restore_cache(self, cache: tuple) -> None:
+        super().restore_cache(cache[0])
+        for inner, part in zip(self.wrapped, cache[1:]):
+            inner.restore_cache(part)
+
+
 def _refuse_call(layer: Layer, expected: str, value: object) -> None:
     """The TypeError for a layer called on something it cannot take."""
     if isinstance(value, Layer):

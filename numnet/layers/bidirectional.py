@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import fail
-from .base import Layer
+from .base import Wrapper
 from .recurrent import RNN
 
 MERGE_MODES = ("concat", "sum", "mul", "ave")
@@ -30,7 +30,7 @@ class Joined(dict):
         entries[inner] = value
 
 
-class Bidirectional(Layer):
+class Bidirectional(Wrapper):
     """y = merge(forward(x), backward(x)): `layer` over the steps in order, and a copy of it
     (go_backwards=True) from the last step to the first, as Keras's Bidirectional. With
     return_sequences the backward outputs are put back in step order before merging.
@@ -70,8 +70,6 @@ class Bidirectional(Layer):
         for inner in self.sides:
             inner.zero_output_for_mask = inner.return_sequences
         self.return_sequences = layer.return_sequences
-        self.has_penalties = layer.has_penalties
-        self.has_constraints = layer.has_constraints
         self._outputs: tuple | None = None  # (forward, backward) of the last training call
 
     cache_attributes = ("_outputs",)
@@ -79,6 +77,8 @@ class Bidirectional(Layer):
     @property
     def sides(self) -> tuple[RNN, RNN]:
         return self.forward_layer, self.backward_layer
+
+    wrapped = sides
 
     def makes_mask(self, masked) -> bool:
         return self.return_sequences and masked
@@ -134,28 +134,6 @@ class Bidirectional(Layer):
         dx = self.forward_layer.backward(np.ascontiguousarray(d_forward), need_dx)
         dx_back = self.backward_layer.backward(np.ascontiguousarray(d_back), need_dx)
         return dx + dx_back if need_dx else None
-
-    def save_cache(self) -> tuple:
-        return super().save_cache(), *(inner.save_cache() for inner in self.sides)
-
-    def restore_cache(self, cache: tuple) -> None:
-        super().restore_cache(cache[0])
-        for inner, part in zip(self.sides, cache[1:]):
-            inner.restore_cache(part)
-
-    # the penalties and constraints are the inner layers'
-    def regularization_loss(self) -> float:
-        return sum(inner.regularization_loss() for inner in self.sides) if self.trainable \
-            else 0.0
-
-    def add_regularization_gradients(self) -> None:
-        if self.trainable:
-            for inner in self.sides:
-                inner.add_regularization_gradients()
-
-    def apply_constraints(self) -> None:
-        for inner in self.sides:
-            inner.apply_constraints()
 
     def get_config(self) -> dict:
         inner = self.forward_layer.get_config()

@@ -181,6 +181,7 @@ class GlobalAveragePooling1D(GlobalAveragePooling2D):
     spatial_axes = (1,)
     supports_masking = uses_mask = True
     cache_attributes = ("_shape", "_index", "_weights")
+    _weights: np.ndarray | None = None  # each step's share of the mean, with a mask
 
     def makes_mask(self, masked) -> bool:
         return False
@@ -201,7 +202,7 @@ class GlobalAveragePooling1D(GlobalAveragePooling2D):
         return np.einsum("nsf,ns->nf", x, weights)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        if getattr(self, "_weights", None) is None:
+        if self._weights is None:
             return super().backward(dy)
         return dy[:, None, :] * self._weights[:, :, None]
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import fail
-from .base import Layer
+from .base import Layer, Wrapper
 
 
-class TimeDistributed(Layer):
+class TimeDistributed(Wrapper):
     """y[:, t] = layer(x[:, t]) for every step t, with one set of weights (Keras's
     TimeDistributed): the steps are folded into the batch, (n, steps, ...) -> (n · steps,
     ...), for one call of `layer`.
@@ -26,12 +26,14 @@ class TimeDistributed(Layer):
         if not isinstance(layer, Layer) or layer.takes_list_input:
             fail("layer", "a layer of one input", layer, TypeError)
         self.layer = layer
-        self.has_penalties = layer.has_penalties
-        self.has_constraints = layer.has_constraints
         self.casts_input = getattr(layer, "casts_input", False)
         self._steps: int | None = None
 
     cache_attributes = ("_steps",)
+
+    @property
+    def wrapped(self) -> tuple[Layer]:
+        return (self.layer,)
 
     def _check(self, input_shape: tuple) -> None:
         if len(input_shape) < 3:
@@ -73,23 +75,6 @@ class TimeDistributed(Layer):
         dx = self.layer.backward(folded, need_dx) if self.layer.params else \
             self.layer.backward(folded)
         return None if dx is None else dx.reshape(n, steps, *dx.shape[1:])
-
-    def save_cache(self) -> tuple:
-        return super().save_cache(), self.layer.save_cache()
-
-    def restore_cache(self, cache: tuple) -> None:
-        super().restore_cache(cache[0])
-        self.layer.restore_cache(cache[1])
-
-    def regularization_loss(self) -> float:
-        return self.layer.regularization_loss() if self.trainable else 0.0
-
-    def add_regularization_gradients(self) -> None:
-        if self.trainable:
-            self.layer.add_regularization_gradients()
-
-    def apply_constraints(self) -> None:
-        self.layer.apply_constraints()
 
     def get_config(self) -> dict:
         return {**super().get_config(), "layer": {"class_name": type(self.layer).__name__,

@@ -187,9 +187,10 @@ class Step:
             model.optimizer.apply([packed[0]], [packed[1]], self.segments)
         else:
             model.optimizer.apply([], [], None)
-        for layer in self.runner().constrained:
+        runner = self.runner()
+        for layer in runner.constrained:
             layer.apply_constraints()
         count = len(model.outputs)
         output_losses = self._last_output_losses or [None] * count
         return self.logs(loss, output_losses, listed(y, count), listed(y_pred, count),
-                         self.runner().output_masks)
+                         runner.output_masks)
