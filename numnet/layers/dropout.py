@@ -33,6 +33,11 @@ class RandomLayer(Layer):
             self.rng = np.random.default_rng()
         return self.rng
 
+    def next_key(self) -> int:
+        """The 64-bit key of the next training step's mask: one draw from this layer's
+        generator (a fused DenseBlock draws it the same way, so both paths see the same masks)."""
+        return self.generator().bit_generator.random_raw()  # = integers(0, 2**64), 10x cheaper
+
     def get_config(self) -> dict:
         return {**super().get_config(), "seed": self.seed}
 
@@ -84,11 +89,6 @@ class Dropout(RandomLayer):
             return x * self._mask
         y, self._mask = get_ops().dropout_forward(x, self.next_key(), self.rate)
         return y
-
-    def next_key(self) -> int:
-        """The 64-bit key of the next training step's mask: one draw from this layer's
-        generator (a fused DenseBlock draws it the same way, so both paths see the same masks)."""
-        return self.generator().bit_generator.random_raw()  # = integers(0, 2**64), 10x cheaper
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         self._require_cache(self._mask)

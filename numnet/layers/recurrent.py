@@ -18,15 +18,9 @@ from __future__ import annotations
 import numpy as np
 
 from .. import initializers
-from .._validation import (
-    check_bool,
-    check_fraction,
-    check_nonnegative_int,
-    check_positive_int,
-    fail,
-)
+from .._validation import check_bool, check_fraction, check_positive_int, fail
 from ..ops import get_ops
-from .base import Layer
+from .dropout import RandomLayer
 
 # the cells' activations: the backend's ops (`relu`, `sigmoid`, `tanh`, each with a backward
 # from its output y), and the identity
@@ -49,7 +43,7 @@ def _pointwise(argument: str, name) -> str:
     return name
 
 
-class RNN(Layer):
+class RNN(RandomLayer):
     """What SimpleRNN, LSTM and GRU share: options, weights, the loops over the steps.
     A subclass gives `gates`, `cell_forward` and `cell_backward`.
 
@@ -71,7 +65,7 @@ class RNN(Layer):
                  return_sequences: bool = False, return_state: bool = False,
                  go_backwards: bool = False, stateful: bool = False, unroll: bool = False,
                  zero_output_for_mask: bool = False, seed=None, **kwargs) -> None:
-        super().__init__(**kwargs)
+        super().__init__(seed=seed, **kwargs)  # the generator of the dropout masks
         self.units = check_positive_int("units", units)
         self.activation = _pointwise("activation", activation)
         self.recurrent_activation = _pointwise(
@@ -90,8 +84,6 @@ class RNN(Layer):
                                   bias_constraint=bias_constraint)
         self.dropout = check_fraction("dropout", dropout)
         self.recurrent_dropout = check_fraction("recurrent_dropout", recurrent_dropout)
-        self.seed = None if seed is None else check_nonnegative_int("seed", seed)
-        self.rng = None if seed is None else np.random.default_rng(seed)
         self._recurrent_mask: np.ndarray | None = None  # of the sequence being run
         for name, value in (("return_state", return_state), ("stateful", stateful)):
             if check_bool(name, value):
@@ -133,17 +125,13 @@ class RNN(Layer):
             shapes["recurrent_kernel"], rng, self.dtype))
         if self.use_bias:
             self.add_param("bias", self.initial_bias(rng))
-        if self.rng is None:
-            self.rng = rng  # the model's generator: its seed draws the dropout masks
         super().build(input_shape, rng)
 
     def _dropout_mask(self, shape: tuple, rate: float, dtype) -> np.ndarray | None:
         """One mask per sequence (the same at every step, as Keras), or None."""
         if rate == 0:
             return None
-        if self.rng is None:  # used standalone, never built
-            self.rng = np.random.default_rng()
-        return get_ops().dropout_mask(self.rng.bit_generator.random_raw(), shape, rate, dtype)
+        return get_ops().dropout_mask(self.next_key(), shape, rate, dtype)
 
     def dropped(self, h: np.ndarray) -> np.ndarray:
         """h as the recurrent product sees it: with recurrent dropout, h · its mask."""
@@ -275,7 +263,6 @@ class RNN(Layer):
                 "bias_initializer": initializers.name_of(self.bias_initializer),
                 "return_sequences": self.return_sequences, "go_backwards": self.go_backwards,
                 "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout,
-                "seed": self.seed,
                 **({"zero_output_for_mask": True} if self.zero_output_for_mask else {}),
                 **{key.replace("recurrent_kernel", "recurrent"): value for key, value in
                    self.weight_penalty_config().items()}}
