@@ -368,10 +368,12 @@ def _keras_layer(layer, input_shape: tuple) -> dict:
         if name == "Dense":
             keras_config["units"] = layer.units
         else:
-            keras_config.update({key: config.get(key, [1, 1]) for key in (
-                "filters", "kernel_size", "strides", "padding", "dilation_rate")})
-            extra = {"output_padding": None} if name == "Conv2DTranspose" else {"groups": 1}
-            keras_config.update(extra)
+            keras_config.update({key: config[key] for key in (
+                "filters", "kernel_size", "strides", "padding")})
+            if name == "Conv2DTranspose":  # not dilated, and no output_padding
+                keras_config.update(dilation_rate=[1, 1], output_padding=None)
+            else:
+                keras_config.update(dilation_rate=config["dilation_rate"], groups=1)
     elif name == "BatchNormalization":
         keras_config = {**base, **penalties, **{key: config[key] for key in (
             "axis", "momentum", "epsilon", "center", "scale")}}

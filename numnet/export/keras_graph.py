@@ -42,15 +42,11 @@ def _calls(spec: dict, path: str) -> list[tuple[list, bool]]:
                                           if not isinstance(v, bool)):
             raise FileFormatError(f"{path}: layer {spec.get('name')!r} is called with "
                                   f"arguments numnet does not take: {node!r:.120}")
-        calls.append(_read(node["args"][0], path))
+        argument = node["args"][0]
+        listed = isinstance(argument, list) and not (argument and isinstance(argument[0], str))
+        calls.append(([_reference(v, path) for v in argument] if listed
+                      else [_reference(argument, path)], listed))
     return calls
-
-
-def _read(argument, path: str) -> tuple[list, bool]:
-    """A call's first argument -> (its tensor references, whether it is a list of them)."""
-    listed = isinstance(argument, list) and not (argument and isinstance(argument[0], str))
-    return ([_reference(v, path) for v in argument] if listed
-            else [_reference(argument, path)]), listed
 
 
 _MASK_OPERATIONS = {"NotEqual", "Any", "All", "LogicalOr", "LogicalAnd", "LogicalNot",

@@ -266,10 +266,8 @@ class Conv1D(Conv2D):
     def _causal_pad(self) -> int:
         return (self.kernel_size[1] - 1) * self.dilation_rate[1] if self.causal else 0
 
-    def param_shapes(self, input_shape: tuple) -> dict[str, tuple]:
-        shapes = super().param_shapes(input_shape)
-        shapes["kernel"] = shapes["kernel"][1:]
-        return shapes
+    def kernel_shape(self, channels: int) -> tuple:
+        return super().kernel_shape(channels)[1:]  # (kernel_size, channels, filters)
 
     def _as_image_shape(self, input_shape: tuple) -> tuple:
         if len(input_shape) != 3 or input_shape[-1] is None:
