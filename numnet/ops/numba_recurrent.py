@@ -78,6 +78,8 @@ def lstm_forward(projected: np.ndarray, recurrent_kernel: np.ndarray):
     """projected (n, steps, 4u) = x W + b  ->  (h (n, steps + 1, u), with h[:, 0] = 0, and
     what backward needs: gates (n, steps, 4u), c (n, steps + 1, u), tanh(c) (n, steps, u)),
     or None when the arrays do not suit the kernels."""
+    if not kernel_ready(projected, recurrent_kernel):
+        return None
     n, steps, width = projected.shape
     u = width // 4
     dtype = projected.dtype
@@ -85,8 +87,6 @@ def lstm_forward(projected: np.ndarray, recurrent_kernel: np.ndarray):
     c = np.zeros((n, steps + 1, u), dtype)
     gates = np.empty((n, steps, width), dtype)
     squashed = np.empty((n, steps, u), dtype)
-    if not kernel_ready(projected, recurrent_kernel):
-        return None
     z = np.empty((n, width), dtype)
     half = dtype.type(0.5)
     for t in range(steps):
