@@ -15,7 +15,8 @@ import platform
 
 RACES = {"epoch": "epoch race, round-robin", "inference": "inference race, round-robin",
          "latency": "latency race, round-robin",
-         "convnet": "cnn race convnet, round-robin", "cnn": "cnn race cnn, round-robin"}
+         "convnet": "cnn race convnet, round-robin", "cnn": "cnn race cnn, round-robin",
+         "lstm": "text race lstm, round-robin", "gru": "text race gru, round-robin"}
 # Targets are judged on the round-robin races (median over rounds of the per-round ratio): a
 # burst of load from another tenant hits every contender of that round alike. The middle half
 # of the per-round ratios shows how much the rounds disagreed; the ratio of the sequential
@@ -82,6 +83,13 @@ TARGETS = [
            "> 1", lambda r: r > 1),
           (f"{title}: numnet epoch / its convolution GEMMs alone", arch, "numnet-numba",
            "conv-gemm-floor", "-", None))],
+    # the text classifiers (benchmarks/bench_text.py): Embedding -> LSTM or GRU -> Dense, one
+    # epoch each, same data, model, optimizer and batch for every contender
+    *[(f"text {cell.upper()}: {peer} epoch / numnet epoch", cell, name, "numnet-numba", "> 1",
+       lambda r: r > 1)
+      for cell in ("lstm", "gru")
+      for peer, name in (("PyTorch eager", "torch-eager"), ("Keras/TF", "keras-tensorflow"),
+                         ("Keras/JAX", "keras-jax"))],
 ]
 EXTRAS = [
     ("import numnet (s, median of 7 processes)", "process import-numnet", "import_seconds_median",

@@ -100,3 +100,16 @@ def test_the_latency_race_judges_both_serving_paths_against_onnxruntime_and_torc
     assert rows["PyTorch eager / numnet predict_on_batch(x), one image"][-1] == "yes"
     assert rows["numnet model(x) / ONNX Runtime, one image"][-1] == "NO"
     assert rows["PyTorch eager / numnet model(x), one image"][-1] == "NO"
+
+
+def test_the_text_races_judge_numnet_against_each_peer_for_both_cells(tmp_path):
+    rows = report(tmp_path, [
+        bench("text race lstm, round-robin", "text-race", 10.0,
+              **{"torch-eager_over_numnet-numba": 0.5, "keras-jax_over_numnet-numba": 1.1}),
+        bench("text race gru, round-robin", "text-race", 10.0,
+              **{"keras-tensorflow_over_numnet-numba": 1.5}),
+    ])
+    assert rows["text LSTM: PyTorch eager epoch / numnet epoch"][-1] == "NO"
+    assert rows["text LSTM: Keras/JAX epoch / numnet epoch"][-1] == "yes"
+    assert rows["text GRU: Keras/TF epoch / numnet epoch"][-1] == "yes"
+    assert rows["text GRU: PyTorch eager epoch / numnet epoch"][-8:-6] == ["not", "run"]
