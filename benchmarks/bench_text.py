@@ -18,11 +18,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from text_task import BATCH, EMBEDDING, STEPS, UNITS, VOCABULARY, reviews
 
 import numnet
 
 from harness import ROUNDS, THREADS, race
-from text_task import BATCH, EMBEDDING, STEPS, UNITS, VOCABULARY, reviews
 
 HERE = Path(__file__).parent
 # One round is about 10 s (four contenders, one epoch each).

@@ -10,7 +10,6 @@ import os
 import sys
 
 import keras
-
 from text_task import BATCH, EMBEDDING, STEPS, UNITS, VOCABULARY, reviews
 
 THREADS = int(os.environ.get("NUMNET_BENCH_THREADS", "2"))
